@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { DynamicModule, INestApplication, INestApplicationContext, Logger, LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/configuration';
+import { ADMIN_QUEUES_ROUTE } from './modules/jobs/admin/bull-board.module';
+import { bodyErrors, jsonBody } from './modules/http/body-parsing';
+import { correlationId } from './modules/http/correlation-id.middleware';
+
+export const API_PREFIX = 'api/v1';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+function nestLogLevels(level: AppConfig['logLevel']): LogLevel[] {
+  const map: Record<AppConfig['logLevel'], LogLevel> = { fatal: 'fatal', error: 'error', warn: 'warn', info: 'log', debug: 'debug', trace: 'verbose' };
+  return LEVELS.slice(0, LEVELS.indexOf(map[level]) + 1);
+}
+
+export interface RunningApp {
+  context: INestApplicationContext;
+  /** Set when this process serves HTTP. */
+  http?: INestApplication;
+  url?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the process for its role: an HTTP application (`api`, `all`) or a bare
+ * application context with workers and no HTTP server (`worker`).
+ */
+export async function startApp(config: AppConfig, extra: { imports?: (Type | DynamicModule)[] } = {}): Promise<RunningApp> {
+  const module = AppModule.forRole(config, extra);
+  const logger = nestLogLevels(config.logLevel);
+  if (config.role === 'worker') {
+    const context = await NestFactory.createApplicationContext(module, { logger });
+    await context.init();
+    return { context, close: () => context.close() };
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  app.disable('x-powered-by');
+  app.use(correlationId, ...jsonBody(config.http.bodyLimit), bodyErrors);
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
+  await app.listen(config.http.port, config.http.host);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+  new Logger('Bootstrap').log(`HTTP on ${url} (API ${url}/${API_PREFIX}, dashboard ${url}${ADMIN_QUEUES_ROUTE})`);
+  return { context: app, http: app, url, close: () => app.close() };
+}

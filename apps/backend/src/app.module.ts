@@ -1,0 +1,34 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { AppConfigModule } from './config/app-config.module';
+import type { AppConfig } from './config/configuration';
+import { AuthModule } from './modules/auth/auth.module';
+import { EventsModule } from './modules/events/events.module';
+import { ApiModule } from './modules/http/api.module';
+import { JobsModule } from './modules/jobs/jobs.module';
+import { WorkersModule } from './modules/jobs/workers/workers.module';
+import { RedisModule } from './modules/redis/redis.module';
+
+/**
+ * The process role is decided here, by composition: `api` has no Worker objects at all, `worker`
+ * has no HTTP controllers, `all` has both. Nothing else in the code asks which role it runs in.
+ */
+@Module({})
+export class AppModule {
+  static forRole(config: AppConfig, extra: { imports?: (Type | DynamicModule)[] } = {}): DynamicModule {
+    const serves = config.role !== 'worker';
+    const works = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        RedisModule,
+        EventsModule,
+        AuthModule,
+        JobsModule,
+        ...(serves ? [ApiModule] : []),
+        ...(works ? [WorkersModule.forQueues(config.workerQueues)] : []),
+        ...(extra.imports ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * All configuration comes from the environment and is validated here, once, at startup.
+ * Nothing else in the backend reads process.env: modules receive the typed AppConfig.
+ */
+
+export const APP_ROLES = ['all', 'api', 'worker'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+/** Queues a worker process may consume; kept literal here so config has no dependency on Nest modules. */
+export const WORKER_QUEUE_NAMES = ['ai-processing', 'email', 'indexing'] as const;
+export type WorkerQueueName = (typeof WORKER_QUEUE_NAMES)[number];
+
+const DEV_JWT_SECRET = 'ethico-development-secret-do-not-use-in-production';
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Empty strings in .env files mean "unset". */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: optionalString,
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, { error: 'must look like 100kb or 1mb' })
+    .default('100kb'),
+
+  APP_ROLE: z.enum(APP_ROLES, { error: `must be one of ${APP_ROLES.join(', ')}` }).default('all'),
+  WORKER_QUEUES: z
+    .string()
+    .default(WORKER_QUEUE_NAMES.join(','))
+    .transform((raw, ctx) => {
+      const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = names.filter((n) => !(WORKER_QUEUE_NAMES as readonly string[]).includes(n));
+      if (unknown.length > 0 || names.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown queue(s) ${unknown.join(', ') || '(none given)'}; allowed: ${WORKER_QUEUE_NAMES.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(names)] as WorkerQueueName[];
+    }),
+  SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+
+  REDIS_HOST: z.string().min(1).default('localhost'),
+  REDIS_PORT: int(1, 65535).default(6379),
+  REDIS_PASSWORD: optionalString,
+  REDIS_DB: int(0, 15).default(0),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'may contain only letters, digits, _ and -' })
+    .default('ethico'),
+  ENQUEUE_TIMEOUT_MS: int(100, 60_000).default(2_000),
+
+  JWT_SECRET: optionalString,
+  ADMIN_USERNAME: z.string().min(1).default('admin'),
+  ADMIN_PASSWORD: optionalString,
+  /** Where `npm start` keeps embedded servers' data (read before validation by embedded-services.ts). */
+  DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export type RawEnv = Record<string, string | undefined>;
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  http: { host: string; port: number; bodyLimit: string; publicUrl: string };
+  dataDir: string;
+  role: AppRole;
+  workerQueues: WorkerQueueName[];
+  shutdownTimeoutMs: number;
+  redis: { host: string; port: number; password?: string; db: number };
+  queue: { prefix: string; enqueueTimeoutMs: number };
+  auth: { jwtSecret: string };
+  admin: { username: string; password: string; passwordGenerated: boolean };
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Builds the typed configuration from an environment, or throws naming every bad variable. */
+export function loadConfiguration(env: RawEnv): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigValidationError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+
+  if (production && (!e.JWT_SECRET || e.JWT_SECRET.length < 32)) {
+    problems.push('JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production');
+  }
+  if (production && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
+    problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  const adminPassword = e.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimit: e.BODY_LIMIT,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    },
+    dataDir: e.DATA_DIR,
+    role: e.APP_ROLE,
+    workerQueues: e.WORKER_QUEUES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, db: e.REDIS_DB },
+    queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
+    auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
+    admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
+  };
+}
+
+/** Nest's ConfigService view of the same object (`configService.get('redis.host')`). */
+export default loadConfiguration;

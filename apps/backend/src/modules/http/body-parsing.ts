@@ -1,0 +1,17 @@
+import express, { ErrorRequestHandler, RequestHandler } from 'express';
+
+/** JSON bodies up to BODY_LIMIT; malformed JSON is a 400 and an oversized body a 413, both as JSON. */
+export function jsonBody(limit: string): RequestHandler[] {
+  return [express.json({ limit })];
+}
+
+export const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+  const status = typeof err?.status === 'number' ? err.status : undefined;
+  if (err?.type === 'entity.too.large') {
+    res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `request body exceeds ${err.limit} bytes` });
+  } else if (status && status >= 400 && status < 500) {
+    res.status(status).json({ statusCode: status, error: 'Bad Request', message: `malformed request body: ${err.message}` });
+  } else {
+    next(err);
+  }
+};

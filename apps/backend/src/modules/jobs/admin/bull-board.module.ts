@@ -1,0 +1,40 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { Module } from '@nestjs/common';
+import type { AppConfig } from '../../../config/configuration';
+import { APP_CONFIG } from '../../../config/app-config.module';
+import { adminBasicAuth } from '../../auth/admin-auth';
+import { JobsModule } from '../jobs.module';
+import { ALL_QUEUE_DEFINITIONS, DEAD_LETTER_QUEUE_NAME } from '../queues';
+
+/** Bull Board's mount point; excluded from the API's global prefix, so it stays here. */
+export const ADMIN_QUEUES_ROUTE = '/admin/queues';
+
+@Module({
+  imports: [
+    JobsModule,
+    BullBoardModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        route: ADMIN_QUEUES_ROUTE,
+        adapter: ExpressAdapter,
+        // Pages, assets and the board's own API all sit behind the admin credentials.
+        middleware: adminBasicAuth(config.admin),
+        boardOptions: { uiConfig: { boardTitle: 'Ethico jobs' } },
+      }),
+    }),
+    ...ALL_QUEUE_DEFINITIONS.map((def) =>
+      BullBoardModule.forFeature({
+        name: def.name,
+        adapter: BullMQAdapter,
+        options: {
+          displayName: def.displayName,
+          description: def.description,
+          readOnlyMode: def.name === DEAD_LETTER_QUEUE_NAME,
+        },
+      }),
+    ),
+  ],
+})
+export class QueueDashboardModule {}

@@ -1,0 +1,64 @@
+import type { WorkQueueName } from '../types';
+
+export const DEAD_LETTER_STATUSES = ['pending', 'replayed', 'dismissed'] as const;
+export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string | null;
+  failedAt: string;
+  error: string;
+}
+
+/** What a dead-letter entry stores (the data of a job in the `dead-letter` queue). */
+export interface DeadLetterEntryData {
+  sourceQueue: WorkQueueName;
+  jobId: string;
+  name: string;
+  data: unknown;
+  failedReason: string;
+  stacktrace: string[];
+  attemptsMade: number;
+  attempts: AttemptRecord[];
+  firstAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  failedAt: string;
+  organizationId: string | null;
+  correlationId: string | null;
+  status: DeadLetterStatus;
+  replayedJobId?: string;
+  replayedAt?: string;
+  dismissedAt?: string;
+  /** BullMQ priority of the original job, kept for replays. */
+  priority?: number;
+}
+
+export interface DeadLetterItem {
+  id: string;
+  queue: WorkQueueName;
+  jobId: string;
+  name: string;
+  data: unknown;
+  failedReason: string;
+  attemptsMade: number;
+  failedAt: string;
+  firstAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  organizationId: string | null;
+  correlationId: string | null;
+  status: DeadLetterStatus;
+  replayedJobId: string | null;
+}
+
+export interface DeadLetterDetail extends DeadLetterItem {
+  stacktrace: string[];
+  attempts: AttemptRecord[];
+  replayedAt: string | null;
+  dismissedAt: string | null;
+}
+
+export interface DeadLetterFilter {
+  queue?: WorkQueueName;
+  organizationId?: string;
+  status?: DeadLetterStatus;
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/principal';
+import { badRequest, parseOr400 } from '../http/validation';
+import { EnqueuedJob, JobsService, JobView } from './jobs.service';
+import { PRIORITY_TIERS, PriorityTier } from './queues';
+import { HTTP_JOB_NAME, isWorkQueue, jobNamesOf, schemaFor, WORK_QUEUES, WorkQueueName } from './types';
+
+const enqueueMeta = z.object({
+  priority: z.enum(Object.keys(PRIORITY_TIERS) as [PriorityTier, ...PriorityTier[]], { error: 'must be high, normal or low' }).optional(),
+  organizationId: z.undefined({ error: 'must not be set: the organization comes from the token' }),
+  correlationId: z.undefined({ error: 'must not be set: it comes from the X-Correlation-Id header' }),
+});
+const idempotencyKey = z.string().trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional();
+
+function queueOr404(name: string): WorkQueueName {
+  if (!isWorkQueue(name)) throw new NotFoundException(`unknown queue "${name}"; queues: ${WORK_QUEUES.join(', ')}`);
+  return name;
+}
+
+@Controller('jobs')
+@UseGuards(JwtAuthGuard)
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post(':queue')
+  @HttpCode(202)
+  async enqueue(
+    @Param('queue') queueName: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyHeader: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EnqueuedJob> {
+    const queue = queueOr404(queueName);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw badRequest([{ field: '(body)', message: 'must be a JSON object' }]);
+    }
+    const { priority, ...fields } = body as Record<string, unknown>;
+    const meta = parseOr400(enqueueMeta, { priority, organizationId: fields.organizationId, correlationId: fields.correlationId });
+    const key = parseOr400(idempotencyKey, idempotencyHeader, ['Idempotency-Key']);
+
+    const spec = HTTP_JOB_NAME[queue];
+    const name = 'fixed' in spec ? spec.fixed : String(fields[spec.field] ?? '');
+    if (!schemaFor(queue, name)) {
+      const field = 'field' in spec ? spec.field : 'name';
+      throw badRequest([{ field, message: `must be one of ${jobNamesOf(queue).join(', ')}` }]);
+    }
+    const data = { ...fields, organizationId: principal.organizationId, correlationId: req.correlationId };
+    // The registry's compile-time typing cannot follow a name chosen at run time; enqueue re-validates the payload.
+    const job = await this.jobs.enqueue(queue, name as never, data as never, { idempotencyKey: key, priority: meta.priority });
+    res.setHeader('Location', `/api/v1/jobs/${queue}/${encodeURIComponent(job.id)}`);
+    return job;
+  }
+
+  @Get(':queue/:id')
+  async get(@Param('queue') queueName: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<JobView> {
+    const queue = queueOr404(queueName);
+    const job = await this.jobs.find(queue, id, principal.organizationId);
+    if (!job) throw new NotFoundException(`no job ${id} on queue ${queue}`);
+    return job;
+  }
+}

@@ -1,0 +1,15 @@
+/** Redis did not take the job in time (down, or too slow): producers answer 503 and the caller may retry. */
+export class QueueUnavailableError extends Error {
+  constructor(queue: string, reason: string) {
+    super(`queue ${queue} is unavailable: ${reason}`);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,30 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { DeadLetterService } from './dead-letter/dead-letter.service';
+import { JobsService } from './jobs.service';
+import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
+
+/**
+ * The producer side of the job system, imported by every process role: queues (with each queue's
+ * default job options), the typed JobsService and the dead-letter store. Workers live in WorkersModule.
+ */
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [ConfigService, RedisConnectionFactory],
+      useFactory: (config: ConfigService, redis: RedisConnectionFactory) => ({
+        // Connection details come from REDIS_HOST / REDIS_PORT / REDIS_PASSWORD via the one factory.
+        connection: redis.options(),
+        prefix: config.getOrThrow<string>('queue.prefix'),
+      }),
+    }),
+    ...ALL_QUEUE_DEFINITIONS.map((def) =>
+      BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) }),
+    ),
+  ],
+  providers: [JobsService, DeadLetterService],
+  exports: [BullModule, JobsService, DeadLetterService],
+})
+export class JobsModule {}

@@ -1,0 +1,123 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Job, JobsOptions, JobState, Queue } from 'bullmq';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
+import { QueueUnavailableError, withTimeout } from './jobs.errors';
+import { AI_QUEUE_NAME, EMAIL_QUEUE_NAME, INDEXING_QUEUE_NAME, PRIORITY_TIERS, PriorityTier } from './queues';
+import { JobInput, JobName, validatePayload, WorkQueueName } from './types';
+
+export interface EnqueueOptions {
+  /** Same key, same tenant: the job is stored once, and later calls return it. */
+  idempotencyKey?: string;
+  priority?: PriorityTier;
+  delayMs?: number;
+}
+
+export interface EnqueuedJob {
+  id: string;
+  queue: WorkQueueName;
+  name: string;
+  state: JobState | 'unknown';
+}
+
+export interface JobView extends EnqueuedJob {
+  attemptsMade: number;
+  progress: unknown;
+  result: unknown;
+  failedReason: string | null;
+  createdAt: string;
+  processedAt: string | null;
+  finishedAt: string | null;
+}
+
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+/**
+ * The typed producer every module uses to enqueue work. Payloads are checked against the registry
+ * at compile time and again here, so a job that can never succeed never reaches Redis.
+ */
+@Injectable()
+export class JobsService {
+  private readonly queues: Record<WorkQueueName, Queue>;
+
+  constructor(
+    @InjectQueue(AI_QUEUE_NAME) ai: Queue,
+    @InjectQueue(EMAIL_QUEUE_NAME) email: Queue,
+    @InjectQueue(INDEXING_QUEUE_NAME) indexing: Queue,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    this.queues = { 'ai-processing': ai, email, indexing };
+  }
+
+  queue(name: WorkQueueName): Queue {
+    return this.queues[name];
+  }
+
+  async enqueue<Q extends WorkQueueName, N extends JobName<Q>>(
+    queue: Q,
+    name: N,
+    data: JobInput<Q, N>,
+    options: EnqueueOptions = {},
+  ): Promise<EnqueuedJob> {
+    const payload = validatePayload<{ organizationId: string }>(queue, name, data);
+    const opts: JobsOptions = {};
+    if (options.idempotencyKey) opts.jobId = idempotentJobId(payload.organizationId, options.idempotencyKey);
+    if (options.priority) opts.priority = PRIORITY_TIERS[options.priority];
+    if (options.delayMs) opts.delay = options.delayMs;
+
+    const q = this.queues[queue];
+    const job = await this.withRedis(queue, async () => {
+      const added = await q.add(name, payload, opts);
+      return added;
+    });
+    // A repeated idempotency key returns the stored job, whose state may be anything by now.
+    const state = opts.jobId ? await this.withRedis(queue, () => q.getJobState(job.id!)) : initialState(job);
+    return { id: job.id!, queue, name, state };
+  }
+
+  /** The job as its tenant sees it; another tenant's job does not exist. */
+  async find(queue: WorkQueueName, id: string, organizationId: string): Promise<JobView | null> {
+    const q = this.queues[queue];
+    const job = await this.withRedis(queue, () => q.getJob(id));
+    if (!job || job.data?.organizationId !== organizationId) return null;
+    const state = await this.withRedis(queue, () => job.getState());
+    return {
+      id: job.id!,
+      queue,
+      name: job.name,
+      state,
+      attemptsMade: job.attemptsMade,
+      progress: job.progress,
+      result: job.returnvalue ?? null,
+      failedReason: job.failedReason || null,
+      createdAt: new Date(job.timestamp).toISOString(),
+      processedAt: iso(job.processedOn),
+      finishedAt: iso(job.finishedOn),
+    };
+  }
+
+  /**
+   * Commands are issued only on a ready connection (a command queued while Redis is away would
+   * run later, after the caller was told it failed) and are bounded in time.
+   */
+  private async withRedis<T>(queue: WorkQueueName, fn: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.config.queue.enqueueTimeoutMs;
+    const unavailable = (reason: string) => () => new QueueUnavailableError(queue, reason);
+    const client = await withTimeout(this.queues[queue].client, timeoutMs, unavailable('no connection to Redis'));
+    if (client.status !== 'ready') throw unavailable(`Redis connection is ${client.status}`)();
+    return withTimeout(fn(), timeoutMs, unavailable(`Redis did not answer within ${timeoutMs} ms`));
+  }
+}
+
+/** Scoped by tenant, and shaped to BullMQ's rules for custom ids (no ':' and not an integer). */
+export function idempotentJobId(organizationId: string, key: string): string {
+  return `k-${createHash('sha256').update(`${organizationId}\n${key}`).digest('hex').slice(0, 40)}`;
+}
+
+function initialState(job: Job): JobState {
+  if (job.opts.delay && job.opts.delay > 0) return 'delayed';
+  if (job.opts.priority && job.opts.priority > 0) return 'prioritized';
+  return 'waiting';
+}

@@ -1,0 +1,17 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { SearchIndexer } from '../../search/search-indexer.service';
+import { INDEXING_QUEUE, INDEXING_QUEUE_NAME } from '../queues/indexing.queue';
+import { payloadOf } from './job-payload';
+
+@Processor(INDEXING_QUEUE_NAME, INDEXING_QUEUE.worker!)
+export class IndexingProcessor extends WorkerHost {
+  constructor(private readonly indexer: SearchIndexer) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const { data } = payloadOf(INDEXING_QUEUE_NAME, job);
+    return this.indexer.apply(data, job);
+  }
+}

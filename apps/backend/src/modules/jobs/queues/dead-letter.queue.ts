@@ -1,0 +1,18 @@
+import type { QueueDefinition } from './queue-definition';
+
+export const DEAD_LETTER_QUEUE_NAME = 'dead-letter';
+
+export const DEAD_LETTER_QUEUE_DEF: QueueDefinition<typeof DEAD_LETTER_QUEUE_NAME> = {
+  name: DEAD_LETTER_QUEUE_NAME,
+  displayName: 'Dead letters',
+  description: 'Jobs that failed for good, kept until an operator replays or dismisses them',
+  defaultJobOptions: {
+    // Entries are records, never processed: no retries, and never trimmed automatically.
+    attempts: 1,
+    backoff: { type: 'fixed', delay: 0 },
+    priority: undefined,
+    removeOnComplete: false,
+    removeOnFail: false,
+  },
+  worker: null,
+};

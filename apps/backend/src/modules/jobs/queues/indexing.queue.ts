@@ -1,0 +1,21 @@
+import type { QueueDefinition } from './queue-definition';
+
+export const INDEXING_QUEUE_NAME = 'indexing';
+
+const HOUR = 60 * 60;
+
+export const INDEXING_QUEUE: QueueDefinition<typeof INDEXING_QUEUE_NAME> = {
+  name: INDEXING_QUEUE_NAME,
+  displayName: 'Search indexing',
+  description: 'Keeps the search index in step with the database; bulk reindexing runs at low priority',
+  defaultJobOptions: {
+    attempts: 3,
+    backoff: { type: 'fixed', delay: 5000 },
+    priority: 5, // bulk operations
+    removeOnComplete: { count: 2000, age: 6 * HOUR },
+    removeOnFail: { count: 5000, age: 24 * HOUR },
+  },
+  worker: { concurrency: 20 },
+};
+
+export const INDEXING_QUEUE_OPTIONS = { defaultJobOptions: INDEXING_QUEUE.defaultJobOptions };

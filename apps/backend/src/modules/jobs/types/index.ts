@@ -1,0 +1,3 @@
+export * from './job-data.types';
+export * from './job-registry';
+export * from './payload-validation';

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Payload schemas: the single source of truth for what each job carries.
+ * Types are derived from them, so the compile-time and run-time checks cannot drift apart.
+ */
+
+const id = z.string().trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' });
+
+export const baseJobDataSchema = z.object({
+  organizationId: id,
+  correlationId: z.string().max(200).optional(),
+});
+export type BaseJobData = z.infer<typeof baseJobDataSchema>;
+
+export const AI_JOB_TYPES = ['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const;
+export type AiJobType = (typeof AI_JOB_TYPES)[number];
+
+export const aiJobDataSchema = baseJobDataSchema.extend({
+  type: z.enum(AI_JOB_TYPES, { error: `must be one of ${AI_JOB_TYPES.join(', ')}` }),
+  entityType: id,
+  entityId: id,
+  content: z.string().max(100_000, { error: 'must be at most 100000 characters' }).optional(),
+  targetLanguage: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: 'must be a language tag such as de or pt-BR' })
+    .optional(),
+}).superRefine((d, ctx) => {
+  if (d.type === 'translate' && !d.targetLanguage) {
+    ctx.addIssue({ code: 'custom', path: ['targetLanguage'], message: 'is required for translate' });
+  }
+});
+export type AiJobData = z.infer<typeof aiJobDataSchema>;
+
+const emailAddress = z.email({ error: 'must be a valid email address' });
+
+export const emailJobDataSchema = baseJobDataSchema.extend({
+  templateId: id,
+  to: z.union([emailAddress, z.array(emailAddress).min(1, { error: 'must name at least one recipient' }).max(50)], {
+    error: 'must be an email address or a list of them',
+  }),
+  subject: z.string().max(300).optional(),
+  context: z.record(z.string(), z.unknown()).default({}),
+});
+export type EmailJobData = z.infer<typeof emailJobDataSchema>;
+
+export const INDEXING_OPERATIONS = ['create', 'update', 'delete', 'reindex'] as const;
+export type IndexingOperation = (typeof INDEXING_OPERATIONS)[number];
+
+export const indexingJobDataSchema = baseJobDataSchema.extend({
+  operation: z.enum(INDEXING_OPERATIONS, { error: `must be one of ${INDEXING_OPERATIONS.join(', ')}` }),
+  entityType: id,
+  entityId: id,
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type IndexingJobData = z.infer<typeof indexingJobDataSchema>;

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import {
+  AI_JOB_TYPES,
+  aiJobDataSchema,
+  emailJobDataSchema,
+  INDEXING_OPERATIONS,
+  indexingJobDataSchema,
+} from './job-data.types';
+
+/** Queues that carry work. The dead-letter queue is not one of them: nothing consumes it. */
+export const WORK_QUEUES = ['ai-processing', 'email', 'indexing'] as const;
+export type WorkQueueName = (typeof WORK_QUEUES)[number];
+export const DEAD_LETTER_QUEUE = 'dead-letter' as const;
+export type QueueName = WorkQueueName | typeof DEAD_LETTER_QUEUE;
+
+type Schema = z.ZodType<{ organizationId: string; correlationId?: string }>;
+
+const fromNames = <const N extends readonly string[], S extends Schema>(names: N, schema: S) =>
+  Object.fromEntries(names.map((n) => [n, schema])) as { [K in N[number]]: S };
+
+/**
+ * Queue -> job name -> payload schema. Each job name maps to exactly one payload type; enqueueing
+ * anything else does not compile, and the same schema is checked again at run time.
+ * Job names are persisted in Redis: renaming one needs a migration.
+ */
+export const JOB_REGISTRY = {
+  'ai-processing': fromNames(AI_JOB_TYPES, aiJobDataSchema),
+  email: { 'send-email': emailJobDataSchema },
+  indexing: fromNames(INDEXING_OPERATIONS, indexingJobDataSchema),
+} as const satisfies Record<WorkQueueName, Record<string, Schema>>;
+
+export type JobRegistry = typeof JOB_REGISTRY;
+export type JobName<Q extends WorkQueueName> = keyof JobRegistry[Q] & string;
+export type JobData<Q extends WorkQueueName, N extends JobName<Q>> = z.infer<JobRegistry[Q][N] & Schema>;
+/** Payloads as producers write them (before defaults are applied). */
+export type JobInput<Q extends WorkQueueName, N extends JobName<Q>> = z.input<JobRegistry[Q][N] & Schema>;
+
+/** For HTTP producers: which body field names the job (as in the seed's job data), or the one job a queue has. */
+export const HTTP_JOB_NAME: { [Q in WorkQueueName]: { field: string } | { fixed: JobName<Q> } } = {
+  'ai-processing': { field: 'type' },
+  email: { fixed: 'send-email' },
+  indexing: { field: 'operation' },
+};
+
+export function isWorkQueue(name: string): name is WorkQueueName {
+  return (WORK_QUEUES as readonly string[]).includes(name);
+}
+
+export function schemaFor(queue: WorkQueueName, name: string): Schema | undefined {
+  const jobs = JOB_REGISTRY[queue] as Record<string, Schema>;
+  return Object.prototype.hasOwnProperty.call(jobs, name) ? jobs[name] : undefined;
+}
+
+export function jobNamesOf(queue: WorkQueueName): string[] {
+  return Object.keys(JOB_REGISTRY[queue]);
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { jobNamesOf, schemaFor, WorkQueueName } from './job-registry';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A payload that can never be processed; producers answer 400, workers fail the job without retrying. */
+export class JobValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    this.name = 'JobValidationError';
+  }
+}
+
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
+  return error.issues.map((i) => ({
+    field: [...prefix, ...i.path.map(String)].join('.') || '(body)',
+    message: i.message,
+  }));
+}
+
+/** Validates a payload against the registry; returns the parsed data (defaults applied). */
+export function validatePayload<T = unknown>(queue: WorkQueueName, name: string, data: unknown): T {
+  const schema = schemaFor(queue, name);
+  if (!schema) {
+    throw new JobValidationError([
+      { field: 'name', message: `no job "${name}" on queue ${queue}; known: ${jobNamesOf(queue).join(', ')}` },
+    ]);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new JobValidationError(fieldErrors(parsed.error));
+  return parsed.data as T;
+}

@@ -1,0 +1,104 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { WorkerHost } from '@nestjs/bullmq';
+import type { Job, Worker } from 'bullmq';
+import { DeadLetterService } from '../dead-letter/dead-letter.service';
+import type { AttemptRecord } from '../dead-letter/dead-letter.types';
+import { isWorkQueue, WorkQueueName } from '../types';
+import { InjectConsumedQueues } from './consumed-queues';
+import { JobsService } from '../jobs.service';
+
+const RECONCILE_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * The one place final failures are handled. Every failed attempt is written to the job's log (its
+ * attempt history); a failure that ends the job (attempts exhausted, UnrecoverableError, stalled too
+ * often) files a dead-letter entry. A periodic sweep files any the process missed (it was killed
+ * between failing the job and filing it); entry ids are deterministic, so nothing is filed twice.
+ */
+@Injectable()
+export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DeadLetter');
+  private timer?: NodeJS.Timeout;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly deadLetters: DeadLetterService,
+    private readonly jobs: JobsService,
+    @InjectConsumedQueues() private readonly queues: WorkQueueName[],
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const worker of this.workers()) {
+      if (!isWorkQueue(worker.name)) continue;
+      const queue = worker.name;
+      worker.on('failed', (job, err) => {
+        if (job) this.track(this.onFailed(queue, job, err));
+      });
+    }
+    this.track(this.reconcile());
+    this.timer = setInterval(() => this.track(this.reconcile()), RECONCILE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.pending]);
+  }
+
+  /** Files dead letters for failed jobs that have none (at most the failed set's retention). */
+  async reconcile(): Promise<number> {
+    let filed = 0;
+    for (const queue of this.queues) {
+      try {
+        const q = this.jobs.queue(queue);
+        const client = await q.client;
+        const failedIds = await client.zrange(q.keys.failed, 0, -1);
+        for (const id of failedIds) {
+          if (await this.deadLetters.has(queue, id)) continue;
+          const job = await q.getJob(id);
+          if (!job) continue;
+          await this.deadLetters.record(queue, job);
+          filed++;
+        }
+      } catch (err) {
+        this.logger.error(`dead-letter sweep of ${queue} failed: ${(err as Error).message}`);
+      }
+    }
+    return filed;
+  }
+
+  private async onFailed(queue: WorkQueueName, job: Job, err: Error): Promise<void> {
+    try {
+      const attempt: AttemptRecord = {
+        attempt: job.attemptsMade,
+        startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
+        failedAt: new Date().toISOString(),
+        error: `${err.name}: ${err.message}`.slice(0, 2000),
+      };
+      await job.log(JSON.stringify(attempt));
+      // finishedOn is set only when the failure is final; a retry leaves it unset.
+      if (job.finishedOn) await this.deadLetters.record(queue, job, err.message);
+    } catch (e) {
+      this.logger.error(`could not record failure of ${queue} job ${job.id}: ${(e as Error).message}`);
+    }
+  }
+
+  private workers(): Worker[] {
+    return this.discovery
+      .getProviders()
+      .map((w) => w.instance as unknown)
+      .filter((i): i is WorkerHost => i instanceof WorkerHost)
+      .map((host) => host.worker);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+  }
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AiModule } from '../../ai/ai.module';
+import { EmailModule } from '../../email/email.module';
+import { SearchModule } from '../../search/search.module';
+import { JobsModule } from '../jobs.module';
+import { AiProcessor, EmailProcessor, IndexingProcessor } from '../processors';
+import type { WorkQueueName } from '../types';
+import { CONSUMED_QUEUES } from './consumed-queues';
+import { WorkerFailuresListener } from './worker-failures.listener';
+
+type ModuleImport = Type | DynamicModule;
+
+/** What consuming a queue takes: its processor and the module holding the service that does the work. */
+const CONSUMERS: Record<WorkQueueName, { processor: Type; imports: ModuleImport[] }> = {
+  'ai-processing': { processor: AiProcessor, imports: [AiModule] },
+  email: { processor: EmailProcessor, imports: [EmailModule] },
+  indexing: { processor: IndexingProcessor, imports: [SearchModule] },
+};
+
+/**
+ * Worker objects exist only where this module is imported, and only for the queues named:
+ * a process with WORKER_QUEUES=ai-processing is a dedicated AI worker.
+ */
+@Module({})
+export class WorkersModule {
+  static forQueues(queues: WorkQueueName[], extra: { processors?: Type[] } = {}): DynamicModule {
+    const consumers = queues.map((q) => CONSUMERS[q]);
+    return {
+      module: WorkersModule,
+      imports: [DiscoveryModule, JobsModule, ...new Set(consumers.flatMap((c) => c.imports))],
+      providers: [
+        { provide: CONSUMED_QUEUES, useValue: queues },
+        ...(extra.processors ?? consumers.map((c) => c.processor)),
+        WorkerFailuresListener,
+      ],
+    };
+  }
+}

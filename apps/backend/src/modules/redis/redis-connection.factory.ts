@@ -1,0 +1,50 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import IORedis, { RedisOptions } from 'ioredis';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
+
+/** Reconnect quickly after an outage (workers must resume within seconds), but never hammer. */
+export const redisRetryStrategy = (times: number): number => Math.min(250 * times, 2_000);
+
+export function redisOptions(redis: AppConfig['redis']): RedisOptions {
+  return {
+    host: redis.host,
+    port: redis.port,
+    password: redis.password,
+    db: redis.db,
+    // BullMQ requires this for blocking connections; commands wait for a reconnect instead of failing.
+    maxRetriesPerRequest: null,
+    retryStrategy: redisRetryStrategy,
+    connectTimeout: 5_000,
+  };
+}
+
+/**
+ * The one place Redis connections are described and created. BullMQ queues and workers receive
+ * `options()` and own the connections they open (closed when Nest closes them); standalone clients
+ * come from `create()` and are closed here on shutdown.
+ */
+@Injectable()
+export class RedisConnectionFactory implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnectionFactory.name);
+  private readonly clients = new Set<IORedis>();
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  options(): RedisOptions {
+    return redisOptions(this.config.redis);
+  }
+
+  /** A client that fails fast while Redis is away (health checks, admin reads). */
+  create(name: string): IORedis {
+    const client = new IORedis({ ...this.options(), maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, lazyConnect: false });
+    client.on('error', (err) => this.logger.debug(`redis client ${name}: ${err.message}`));
+    this.clients.add(client);
+    return client;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.clients].map((c) => c.quit().catch(() => c.disconnect())));
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,15 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import { startApp, RunningApp } from '../../src/app.factory';
+import type { AppConfig, RawEnv } from '../../src/config/configuration';
+import { testConfig } from './config';
+
+export interface TestApp extends RunningApp {
+  config: AppConfig;
+}
+
+/** Starts the real application in-process for its role, against the harness's Redis. */
+export async function startTestApp(env: RawEnv = {}, extra: { imports?: (Type | DynamicModule)[] } = {}): Promise<TestApp> {
+  const config = testConfig(env);
+  const app = await startApp(config, extra);
+  return { ...app, config };
+}

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, loadConfiguration, RawEnv } from '../../src/config/configuration';
+
+export const TEST_ADMIN = { username: 'ops', password: 'test-admin-password-0123' };
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
+export function redisEnv(): RawEnv {
+  const url = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return {
+    REDIS_HOST: url.hostname,
+    REDIS_PORT: url.port || '6379',
+    REDIS_PASSWORD: url.password || undefined,
+    REDIS_DB: url.pathname.length > 1 ? url.pathname.slice(1) : undefined,
+  };
+}
+
+/** A unique queue prefix per test keeps tests apart on one Redis. */
+export function uniquePrefix(): string {
+  return `t${randomBytes(5).toString('hex')}`;
+}
+
+/** The environment a test process runs with; tests override what they exercise. */
+export function testEnv(overrides: RawEnv = {}): RawEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    QUEUE_PREFIX: uniquePrefix(),
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_USERNAME: TEST_ADMIN.username,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    SHUTDOWN_TIMEOUT_MS: '15000',
+    ...redisEnv(),
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: RawEnv = {}): AppConfig {
+  return loadConfiguration(testEnv(overrides));
+}

@@ -1,0 +1,12 @@
+import { sign } from 'jsonwebtoken';
+import { TEST_ADMIN, TEST_JWT_SECRET } from './config';
+
+export function tokenFor(organizationId: string, userId = 'user-1', secret = TEST_JWT_SECRET): string {
+  return sign({ sub: userId, organizationId }, secret, { algorithm: 'HS256', expiresIn: '1h' });
+}
+
+export const bearer = (organizationId: string) => ({ Authorization: `Bearer ${tokenFor(organizationId)}` });
+
+export const adminAuth = (user = TEST_ADMIN.username, pass = TEST_ADMIN.password) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+});
