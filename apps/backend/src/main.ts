@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { startApp } from './app.factory';
 import { ConfigValidationError, loadConfiguration } from './config/configuration';
 import { startEmbeddedServices } from './embedded/embedded-services';
+import { migrate } from './modules/database/migrate';
 
 async function main(): Promise<void> {
   const log = new Logger('Main');
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
     log.warn(`ADMIN_PASSWORD is not set; generated for this run: user "${config.admin.username}", password "${config.admin.password}"`);
   }
   log.log(`role ${config.role}${config.role !== 'api' ? `, consuming ${config.workerQueues.join(', ')}` : ''}`);
+  const applied = await migrate(config.database.url, (m) => log.debug(m));
+  if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
   const app = await startApp(config);
 
   let stopping = false;

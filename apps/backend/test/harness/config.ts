@@ -32,6 +32,7 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     ADMIN_PASSWORD: TEST_ADMIN.password,
     SHUTDOWN_TIMEOUT_MS: '15000',
     ...redisEnv(),
+    DATABASE_URL: process.env.TEST_DATABASE_URL,
     ...overrides,
   };
 }
