@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { startApp } from './app.factory';
 import { ConfigValidationError, loadConfiguration } from './config/configuration';
 import { startEmbeddedServices } from './embedded/embedded-services';
@@ -8,6 +9,8 @@ import { migrate } from './modules/database/migrate';
 
 async function main(): Promise<void> {
   const log = new Logger('Main');
+  // Variables already in the environment win over the file.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const embedded = await startEmbeddedServices(process.env);
   embedded.notes.forEach((n) => log.log(n));
   try {

@@ -50,6 +50,8 @@ describe('loadConfiguration', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfiguration({ ...base, REDIS_PASSWORD: '', ADMIN_PASSWORD: '' }).admin.passwordGenerated).toBe(true);
+    const config = loadConfiguration({ ...base, REDIS_HOST: '', REDIS_PASSWORD: '', ADMIN_PASSWORD: ' ' });
+    expect(config.admin.passwordGenerated).toBe(true);
+    expect(config.redis.host).toBe('localhost');
   });
 });

@@ -109,7 +109,9 @@ export class ConfigValidationError extends Error {
 
 /** Builds the typed configuration from an environment, or throws naming every bad variable. */
 export function loadConfiguration(env: RawEnv): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty value (`REDIS_HOST=` in an .env file) means "unset": the default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigValidationError(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
