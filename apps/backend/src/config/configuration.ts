@@ -81,6 +81,12 @@ const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   /** Where `npm start` keeps embedded servers' data (read before validation by embedded-services.ts). */
   DATA_DIR: z.string().min(1).default('.data'),
+
+  // search
+  /** Link to a case in emails; `{id}` is replaced by the case id. Defaults to PUBLIC_URL/cases/{id}. */
+  CASE_URL_TEMPLATE: optionalString.refine((v) => v === undefined || (/^https?:\/\//.test(v) && v.includes('{id}')), {
+    error: 'must be an http(s) URL containing {id}',
+  }),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -98,6 +104,7 @@ export interface AppConfig {
   queue: { prefix: string; enqueueTimeoutMs: number };
   auth: { jwtSecret: string };
   admin: { username: string; password: string; passwordGenerated: boolean };
+  cases: { urlTemplate: string };
 }
 
 export class ConfigValidationError extends Error {
@@ -130,6 +137,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const adminPassword = e.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -137,7 +145,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
-      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+      publicUrl,
     },
     dataDir: e.DATA_DIR,
     role: e.APP_ROLE,
@@ -148,6 +156,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
     admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
+    cases: { urlTemplate: e.CASE_URL_TEMPLATE ?? `${publicUrl}/cases/{id}` },
   };
 }
 
