@@ -1,0 +1,40 @@
+import type { RawEnv } from '../../src/config/configuration';
+import type { BenchServers } from './servers';
+
+export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
+export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-0123';
+
+/**
+ * The environment our processes run with in benchmarks: production mode and production log level
+ * (info), against the private servers; benchmarks override what they vary.
+ */
+export function appEnv(servers: BenchServers, overrides: RawEnv = {}): RawEnv {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: BENCH_JWT_SECRET,
+    ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    REDIS_HOST: servers.redis.host,
+    REDIS_PORT: String(servers.redis.port),
+    DATABASE_URL: servers.databaseUrl,
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...overrides,
+  };
+}
+
+/** A valid `send-email` payload (the case-assigned template with its context). */
+export function emailPayload(organizationId: string, i = 0) {
+  return {
+    organizationId,
+    templateId: 'case-assigned',
+    to: `assignee${i % 100}@example.com`,
+    context: {
+      caseNumber: 1000 + i,
+      caseTitle: `Benchmark case ${i}`,
+      assigneeName: 'Bench Assignee',
+      caseUrl: `https://ethico.example.com/cases/${i}`,
+    },
+  };
+}

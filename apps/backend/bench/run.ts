@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import type { Benchmark, BenchContext, StoredResult } from './lib/bench';
+import { machineInfo, saveResult, writeReport } from './lib/report';
+import { flushRedis, startBenchServers } from './lib/servers';
+import { reportHeader } from './header';
+import { throughputBench } from './throughput.bench';
+
+/**
+ * `npm run bench`: private servers, each benchmark in turn, raw rounds to bench/results/<name>.json,
+ * then docs/BENCHMARKS.md from all stored results.
+ *   BENCH_QUICK=1        a few-minute smoke run (fewer rounds, smaller runs)
+ *   BENCH_ONLY=a,b       only these benchmarks (others keep their stored results)
+ *   BENCH_ROUNDS=n       rounds per figure (default 5, quick 2)
+ *   BENCH_REPORT_ONLY=1  rewrite docs/BENCHMARKS.md from stored results, measure nothing
+ */
+export const BENCHMARKS: Benchmark[] = [throughputBench as Benchmark];
+
+async function main(): Promise<void> {
+  const quick = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  if (unknown.length) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 2 : 5));
+  const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+  if (!process.env.BENCH_REPORT_ONLY) {
+    const servers = await startBenchServers();
+    log(`private Redis ${servers.versions.redis} on ${servers.redis.port}, PostgreSQL ${servers.versions.postgres} at ${servers.databaseUrl}`);
+    const ctx: BenchContext = { servers, quick, rounds, log };
+    try {
+      for (const bench of BENCHMARKS.filter((b) => !only.length || only.includes(b.name))) {
+        await flushRedis(servers.redis);
+        const machine = machineInfo(servers);
+        const started = Date.now();
+        log(`== ${bench.title}`);
+        const result = await bench.run(ctx);
+        const stored: StoredResult = {
+          name: bench.name,
+          title: bench.title,
+          finishedAt: new Date().toISOString(),
+          durationS: Math.round((Date.now() - started) / 1000),
+          quick,
+          rounds,
+          machine,
+          result,
+        };
+        saveResult(stored);
+        log(`   done in ${stored.durationS} s`);
+      }
+    } finally {
+      await servers.stop();
+    }
+  }
+  log(`wrote ${writeReport(BENCHMARKS, reportHeader)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

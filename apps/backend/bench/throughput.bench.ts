@@ -1,0 +1,248 @@
+import { Queue } from 'bullmq';
+import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
+import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
+import { Benchmark, BenchContext, rotated, sleep, until } from './lib/bench';
+import { BenchChild } from './lib/children';
+import { appEnv, emailPayload } from './lib/env';
+import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
+import { lineChart } from './lib/svg';
+
+export const SYSTEMS = ['ours', 'bullmq', 'pgboss', 'graphile'] as const;
+type System = (typeof SYSTEMS)[number];
+const LABEL: Record<System, string> = { ours: 'Ethico (Nest + BullMQ)', bullmq: 'raw BullMQ', pgboss: 'pg-boss', graphile: 'graphile-worker' };
+
+interface Point {
+  processes: number;
+  concurrency: number;
+  /** jobs/s per round, per system, rounds in the order run. */
+  rates: Record<System, number[]>;
+  /** Worker processes' CPU time per job (µs), per round: steadier than rates on a busy machine. */
+  cpuPerJob: Record<System, number[]>;
+  jobs: Record<System, number>;
+}
+
+export interface ThroughputResult {
+  systems: System[];
+  points: Point[];
+}
+
+const PG_QUEUE = 'bench-noop';
+const ORG = 'org-bench';
+
+/** Fills a system's backlog with `n` jobs without letting its workers start on them. */
+interface Producer {
+  fill(n: number): Promise<void>;
+  /** Lets the workers take jobs (BullMQ: resume the queue; the PostgreSQL peers: start working). */
+  go(children: BenchChild[]): Promise<void>;
+  halt(children: BenchChild[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function bullProducer(ctx: BenchContext, prefix: string): Producer {
+  const queue = new Queue('email', {
+    connection: { ...ctx.servers.redis, maxRetriesPerRequest: null },
+    prefix,
+    // The same job options for ours and raw BullMQ: the email queue's (attempts, backoff, priority, retention).
+    defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE),
+  });
+  return {
+    fill: async (n) => {
+      await queue.pause();
+      for (let i = 0; i < n; i += 1000) {
+        const batch = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'send-email', data: emailPayload(ORG, i + j) }));
+        await queue.addBulk(batch);
+      }
+    },
+    go: () => queue.resume(),
+    halt: () => queue.pause(),
+    close: () => queue.close(),
+  };
+}
+
+async function pgbossProducer(ctx: BenchContext): Promise<Producer> {
+  const { PgBoss } = await import('pg-boss');
+  const boss = new PgBoss({ connectionString: ctx.servers.databaseUrl, schema: 'pgboss_bench', supervise: false, schedule: false });
+  boss.on('error', (err: Error) => ctx.log(`pg-boss producer: ${err.message}`));
+  await boss.start();
+  if (!(await boss.getQueue(PG_QUEUE))) await boss.createQueue(PG_QUEUE);
+  return {
+    fill: async (n) => {
+      // Completed rows from earlier rounds would make later rounds slower: start each round empty.
+      await boss.deleteAllJobs(PG_QUEUE);
+      for (let i = 0; i < n; i += 1000) {
+        await boss.insert(PG_QUEUE, Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ data: emailPayload(ORG, i + j) })));
+      }
+    },
+    go: async (children) => void (await Promise.all(children.map((c) => c.call('start')))),
+    halt: async (children) => void (await Promise.all(children.map((c) => c.call('stop')))),
+    close: () => boss.stop({ graceful: false }),
+  };
+}
+
+async function graphileProducer(ctx: BenchContext): Promise<Producer> {
+  const { makeWorkerUtils } = await import('graphile-worker');
+  const utils = await makeWorkerUtils({ connectionString: ctx.servers.databaseUrl });
+  await utils.migrate();
+  return {
+    fill: async (n) => {
+      for (let i = 0; i < n; i += 1000) {
+        await utils.addJobs(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ identifier: 'noop', payload: emailPayload(ORG, i + j) })));
+      }
+    },
+    go: async (children) => void (await Promise.all(children.map((c) => c.call('start')))),
+    halt: async (children) => void (await Promise.all(children.map((c) => c.call('stop')))),
+    close: async () => utils.release(),
+  };
+}
+
+interface Counter {
+  count: number;
+  first: number;
+  last: number;
+  cpuUs: number;
+}
+
+interface Measurement {
+  rate: number;
+  cpuPerJobUs: number;
+}
+
+/** Runs `n` jobs through one system; the rate is jobs handled between the first and the last one. */
+async function measure(producer: Producer, children: BenchChild[], n: number): Promise<Measurement> {
+  await Promise.all(children.map((c) => c.call('reset')));
+  await producer.fill(n);
+  await producer.go(children);
+  const stats = await until(
+    async () => {
+      const all = await Promise.all(children.map((c) => c.call<Counter>('stats')));
+      return all.reduce((s, c) => s + c.count, 0) >= n ? all : undefined;
+    },
+    180_000,
+    `${n} jobs handled`,
+    25,
+  );
+  await producer.halt(children);
+  const active = stats.filter((s) => s.count > 0);
+  const first = Math.min(...active.map((s) => s.first));
+  const last = Math.max(...active.map((s) => s.last));
+  const handled = stats.reduce((s, c) => s + c.count, 0);
+  // CPU from reset to the last job includes filling-time idle wake-ups; small next to the work itself.
+  const cpu = stats.reduce((s, c) => s + c.cpuUs, 0);
+  return { rate: (handled - 1) / ((last - first) / 1000), cpuPerJobUs: cpu / handled };
+}
+
+const PRODUCERS: Record<System, (ctx: BenchContext) => Producer | Promise<Producer>> = {
+  ours: (ctx) => bullProducer(ctx, 'b-ours'),
+  bullmq: (ctx) => bullProducer(ctx, 'b-raw'),
+  pgboss: pgbossProducer,
+  graphile: graphileProducer,
+};
+
+async function runPoint(ctx: BenchContext, systems: System[], processes: number, concurrency: number): Promise<Point> {
+  const targetS = ctx.quick ? 0.8 : 2;
+  const producers = {} as Record<System, Producer>;
+  for (const s of systems) producers[s] = await PRODUCERS[s](ctx);
+  const children = {} as Record<System, BenchChild[]>;
+  try {
+    for (const system of systems) {
+      const env = appEnv(ctx.servers, {
+        KIND: system,
+        CONCURRENCY: String(concurrency),
+        QUEUE_PREFIX: system === 'ours' ? 'b-ours' : 'b-raw',
+      });
+      children[system] = await Promise.all(
+        Array.from({ length: processes }, (_, i) => BenchChild.start('consumer.main.ts', env, { name: `${system}#${i}` })),
+      );
+    }
+    // Warm-up: JIT, connection pools and PostgreSQL caches; also sizes each system's runs.
+    const jobs = {} as Record<System, number>;
+    for (const system of systems) {
+      const { rate } = await measure(producers[system], children[system], ctx.quick ? 300 : 1000);
+      jobs[system] = Math.round(Math.min(20_000, Math.max(ctx.quick ? 200 : 500, rate * targetS)));
+      ctx.log(`  warm-up ${system} p=${processes} c=${concurrency}: ${fmt(rate)} jobs/s -> ${jobs[system]} jobs per round`);
+    }
+    const empty = () => Object.fromEntries(systems.map((s) => [s, [] as number[]])) as unknown as Record<System, number[]>;
+    const rates = empty();
+    const cpuPerJob = empty();
+    for (let r = 0; r < ctx.rounds; r++) {
+      for (const system of rotated(systems, r)) {
+        const m = await measure(producers[system], children[system], jobs[system]);
+        rates[system].push(m.rate);
+        cpuPerJob[system].push(m.cpuPerJobUs);
+        await sleep(200);
+      }
+      ctx.log(`  round ${r + 1}: ${systems.map((s) => `${s} ${fmt(rates[s][r])}/s ${fmt(cpuPerJob[s][r])}µs`).join(', ')}`);
+    }
+    return { processes, concurrency, rates, cpuPerJob, jobs };
+  } finally {
+    await Promise.all(Object.values(children).flat().map((c) => c.stop()));
+    await Promise.all(Object.values(producers).map((p) => p.close().catch(() => undefined)));
+  }
+}
+
+export const throughputBench: Benchmark<ThroughputResult> = {
+  name: 'throughput',
+  title: '1. Job throughput (no-op jobs)',
+  async run(ctx) {
+    // BENCH_GRID=1x10,2x10 and BENCH_SYSTEMS=ours,bullmq narrow a run while investigating.
+    const grid = (process.env.BENCH_GRID ?? '1x1,1x10,1x50,1x100,2x10').split(',').map((g) => {
+      const [processes, concurrency] = g.split('x').map(Number);
+      return { processes, concurrency };
+    });
+    const systems = (process.env.BENCH_SYSTEMS?.split(',') as System[] | undefined) ?? [...SYSTEMS];
+    const points: Point[] = [];
+    for (const g of grid) {
+      ctx.log(`throughput: ${g.processes} process(es), concurrency ${g.concurrency}`);
+      points.push(await runPoint(ctx, systems, g.processes, g.concurrency));
+    }
+    return { systems, points };
+  },
+  render(result, charts) {
+    const systems = result.systems;
+    const has = (s: System) => systems.includes(s);
+    const ratio = (p: Point, ref: System) => (has(ref) ? summarize(pairedRatios(p.rates.ours, p.rates[ref])) : undefined);
+    const row = (p: Point) => {
+      const vs = (['bullmq', 'pgboss', 'graphile'] as const).map((ref) => ratio(p, ref));
+      const [raw, pgb, gw] = vs;
+      const pass = (!raw || raw.median >= 0.9) && (!pgb || pgb.median > 1) && (!gw || gw.median > 1);
+      const cells = [
+        ...systems.map((s) => fmtSummary(summarize(p.rates[s]))),
+        ...vs.map((v, i) => (v ? (i === 0 ? `**${fmtSummary(v)}**` : fmtSummary(v)) : 'n/a')),
+        pass ? 'pass' : '**miss**',
+        ...systems.map((s) => fmt(summarize(p.cpuPerJob?.[s] ?? []).median)),
+      ];
+      return `| ${p.processes} | ${p.concurrency} | ${cells.join(' | ')} |`;
+    };
+    const lines = [
+      `| processes | concurrency | ${systems.map((s) => `${LABEL[s]} jobs/s`).join(' | ')} | ours ÷ raw BullMQ | ours ÷ pg-boss | ours ÷ graphile-worker | target | ${systems.map((s) => `${LABEL[s]} worker CPU µs/job`).join(' | ')} |`,
+      `|---:|---:|${systems.map(() => '---:').join('|')}|---:|---:|---:|---|${systems.map(() => '---:').join('|')}|`,
+      ...result.points.map(row),
+      '',
+      'Throughput cells: median (min–max) over the rounds. Ratios are per round (the systems ran back to back within a round), then summarized. Target: ours ÷ raw BullMQ ≥ 0.9 and ours ÷ each peer > 1. Worker CPU µs/job: CPU time of the worker process(es) per job handled (median over rounds); it excludes the Redis/PostgreSQL servers and is steadier than the rates on a busy machine.',
+      '',
+    ];
+    const series = (points: Point[]) => systems.map((s) => ({ name: LABEL[s], values: points.map((p) => summarize(p.rates[s])) }));
+    const single = result.points.filter((p) => p.processes === 1).sort((a, b) => a.concurrency - b.concurrency);
+    if (single.length > 1) {
+      lines.push(
+        charts.save(
+          'throughput-concurrency.svg',
+          lineChart({ title: 'No-op job throughput, 1 worker process', xLabel: 'concurrency per process', yLabel: 'jobs/s (median, bars: min–max)', xs: single.map((p) => String(p.concurrency)), series: series(single) }),
+          'Throughput over concurrency',
+        ),
+        '',
+      );
+    }
+    const c10 = result.points.filter((p) => p.concurrency === 10).sort((a, b) => a.processes - b.processes);
+    if (c10.length > 1) {
+      lines.push(
+        charts.save(
+          'throughput-processes.svg',
+          lineChart({ title: 'No-op job throughput, concurrency 10 per process', xLabel: 'worker processes', yLabel: 'jobs/s (median, bars: min–max)', xs: c10.map((p) => String(p.processes)), series: series(c10) }),
+          'Throughput over worker processes',
+        ),
+      );
+    }
+    return lines.join('\n');
+  },
+};
