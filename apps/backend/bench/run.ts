@@ -3,8 +3,11 @@ import type { Benchmark, BenchContext, StoredResult } from './lib/bench';
 import { machineInfo, saveResult, writeReport } from './lib/report';
 import { flushRedis, startBenchServers } from './lib/servers';
 import { reportHeader } from './header';
+import { aiCapacityBench } from './ai-capacity.bench';
 import { enqueueBench } from './enqueue.bench';
 import { memoryBench } from './memory.bench';
+import { nonBlockingBench } from './nonblocking.bench';
+import { searchableBench } from './searchable.bench';
 import { throughputBench } from './throughput.bench';
 
 /**
@@ -15,7 +18,7 @@ import { throughputBench } from './throughput.bench';
  *   BENCH_ROUNDS=n       rounds per figure (default 5, quick 2)
  *   BENCH_REPORT_ONLY=1  rewrite docs/BENCHMARKS.md from stored results, measure nothing
  */
-export const BENCHMARKS: Benchmark[] = [throughputBench, enqueueBench, memoryBench].map((b) => b as Benchmark);
+export const BENCHMARKS: Benchmark[] = [throughputBench, enqueueBench, nonBlockingBench, aiCapacityBench, searchableBench, memoryBench].map((b) => b as Benchmark);
 
 async function main(): Promise<void> {
   const quick = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');

@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { WorkQueueName } from '../src/modules/jobs/types';
+import { Benchmark, BenchContext, rotated, sleep, until } from './lib/bench';
+import { BenchChild } from './lib/children';
+import { appEnv, emailPayload } from './lib/env';
+import { bearer, load, LoadResult } from './lib/http';
+import { benchQueue, unfinished } from './lib/queues';
+import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
+
+const CONDITIONS = ['idle', 'draining'] as const;
+type Condition = (typeof CONDITIONS)[number];
+
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+interface Window {
+  http: LoadResult;
+  loop: LoopDelay;
+  /** Jobs finished during the window (draining only). */
+  jobsDone?: number;
+  backlogAtEnd?: number;
+}
+
+export interface NonBlockingResult {
+  backlog: Record<WorkQueueName, number>;
+  rate: number;
+  windowS: number;
+  rounds: Record<Condition, Window[]>;
+}
+
+const ORG = 'org-bench-nb';
+
+const SUMMARY_TEXT =
+  'An employee reported that expense reports in the regional office were approved by the same manager who submitted them. ' +
+  'The reporter noticed the pattern over three quarters and raised it with HR, who suggested a formal report. ' +
+  'Amounts range from small meals to a conference trip; receipts for some items appear to be duplicated.';
+
+/** The mixed backlog: mostly email and indexing, with AI jobs on the local provider (worker threads). */
+function backlogOf(total: number): Record<WorkQueueName, number> {
+  const ai = Math.round(total * 0.1);
+  const email = Math.round(total * 0.45);
+  return { 'ai-processing': ai, email, indexing: total - ai - email };
+}
+
+function jobsFor(queue: WorkQueueName, n: number, caseIds: string[]): { name: string; data: unknown }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const caseId = caseIds[i % caseIds.length];
+    switch (queue) {
+      case 'email':
+        return { name: 'send-email', data: emailPayload(ORG, i) };
+      case 'indexing':
+        return { name: 'update', data: { organizationId: ORG, operation: 'update', entityType: 'case', entityId: caseId } };
+      case 'ai-processing':
+        return { name: 'generate-summary', data: { organizationId: ORG, type: 'generate-summary', entityType: 'case', entityId: caseId, content: SUMMARY_TEXT } };
+    }
+  });
+}
+
+async function fill(queues: Record<WorkQueueName, Queue>, backlog: Record<WorkQueueName, number>, caseIds: string[]): Promise<void> {
+  // Interleaved in chunks, so every queue has work from the start.
+  const left = { ...backlog };
+  while (Object.values(left).some((n) => n > 0)) {
+    for (const q of Object.keys(left) as WorkQueueName[]) {
+      const n = Math.min(1000, left[q]);
+      if (n > 0) await queues[q].addBulk(jobsFor(q, n, caseIds) as never);
+      left[q] -= n;
+    }
+  }
+}
+
+async function emptyQueues(queues: Record<WorkQueueName, Queue>): Promise<void> {
+  for (const q of Object.values(queues)) await q.drain(true);
+  await until(async () => {
+    const counts = await Promise.all(Object.values(queues).map(unfinished));
+    return counts.every((c) => c === 0) || undefined;
+  }, 120_000, 'backlog emptied', 200);
+}
+
+async function windowOf(app: BenchChild, read: () => Promise<LoadResult>): Promise<Window> {
+  await app.call('resetLoop');
+  const http = await read();
+  const loop = await app.call<LoopDelay>('loop');
+  if (http.non2xx || http.errors) throw new Error(`API read: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
+  return { http, loop };
+}
+
+export const nonBlockingBench: Benchmark<NonBlockingResult> = {
+  name: 'nonblocking',
+  title: '3. Non-blocking HTTP while draining a backlog',
+  async run(ctx: BenchContext) {
+    const total = ctx.quick ? 5_000 : 20_000;
+    const windowS = ctx.quick ? 4 : 10;
+    const rate = 100;
+    const outbox = mkdtempSync(join(tmpdir(), 'ethico-bench-outbox-'));
+    const prefix = 'b-nb';
+    const app = await BenchChild.start(
+      'app.main.ts',
+      appEnv(ctx.servers, { APP_ROLE: 'all', QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local', EMAIL_OUTBOX_DIR: outbox }),
+      { name: 'app' },
+    );
+    const queues = {
+      'ai-processing': benchQueue(ctx.servers, 'ai-processing', prefix),
+      email: benchQueue(ctx.servers, 'email', prefix),
+      indexing: benchQueue(ctx.servers, 'indexing', prefix),
+    };
+    try {
+      const base = await app.call<string>('url');
+      const auth = { authorization: bearer(ORG) };
+      const caseIds: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(`${base}/api/v1/cases`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: `Benchmark case ${i}`, description: SUMMARY_TEXT }),
+        });
+        if (res.status !== 201) throw new Error(`creating a case answered ${res.status}: ${await res.text()}`);
+        caseIds.push(((await res.json()) as { id: string }).id);
+      }
+      await emptyQueues(queues);
+      const read = (durationS: number) => load({ url: `${base}/api/v1/cases/${caseIds[0]}`, headers: auth, connections: 4, durationS, rate });
+      await read(2);
+      const backlog = backlogOf(total);
+      const rounds: Record<Condition, Window[]> = { idle: [], draining: [] };
+      for (let r = 0; r < ctx.rounds; r++) {
+        for (const c of rotated(CONDITIONS, r)) {
+          if (c === 'idle') {
+            rounds.idle.push(await windowOf(app, () => read(windowS)));
+            continue;
+          }
+          await fill(queues, backlog, caseIds);
+          const before = (await Promise.all(Object.values(queues).map(unfinished))).reduce((a, b) => a + b, 0);
+          await sleep(500); // workers are at full speed
+          const w = await windowOf(app, () => read(windowS));
+          const after = (await Promise.all(Object.values(queues).map(unfinished))).reduce((a, b) => a + b, 0);
+          rounds.draining.push({ ...w, jobsDone: before - after, backlogAtEnd: after });
+          await emptyQueues(queues);
+        }
+        ctx.log(
+          `  round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop p99 ${fmt(rounds[c][r].loop.p99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
+        );
+      }
+      return { backlog, rate, windowS, rounds };
+    } finally {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await app.stop();
+      rmSync(outbox, { recursive: true, force: true });
+    }
+  },
+  render(result) {
+    const s = (c: Condition, f: (w: Window) => number) => summarize(result.rounds[c].map(f));
+    const p99 = (w: Window) => w.http.p99;
+    const p50 = (w: Window) => w.http.p50;
+    const loop = (w: Window) => w.loop.p99;
+    const ratio = summarize(pairedRatios(result.rounds.draining.map(p99), result.rounds.idle.map(p99)));
+    const loopBusy = s('draining', loop);
+    const total = Object.values(result.backlog).reduce((a, b) => a + b, 0);
+    const drained = s('draining', (w) => (w.jobsDone ?? 0) / result.windowS);
+    const left = Math.min(...result.rounds.draining.map((w) => w.backlogAtEnd ?? 0));
+    return [
+      `One \`APP_ROLE=all\` process (API and all workers, local AI provider). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(result.backlog).map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`).join(', ')}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window.`,
+      '',
+      '| condition | read p50 ms | read p99 ms | event-loop delay p99 ms | jobs finished/s in the window |',
+      '|---|---:|---:|---:|---:|',
+      `| idle | ${fmtSummary(s('idle', p50))} | ${fmtSummary(s('idle', p99))} | ${fmtSummary(s('idle', loop))} | – |`,
+      `| draining | ${fmtSummary(s('draining', p50))} | ${fmtSummary(s('draining', p99))} | ${fmtSummary(loopBusy)} | ${fmtSummary(drained)} |`,
+      '',
+      `- Read p99 draining ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.5: **${ratio.median <= 1.5 ? 'pass' : 'miss'}**.`,
+      `- Event-loop delay p99 while draining: **${fmtSummary(loopBusy)} ms**; target < 20 ms: **${loopBusy.median < 20 ? 'pass' : 'miss'}**.`,
+      `- At the end of every window at least ${left.toLocaleString('en-US')} jobs were still waiting: the whole window was measured under backlog.`,
+    ].join('\n');
+  },
+};
