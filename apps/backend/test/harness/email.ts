@@ -33,10 +33,9 @@ export function caseAssigned(overrides: Record<string, unknown> = {}, context: R
 /** Waits until the job is in one of the states and returns it, fresh from Redis. */
 export async function settled(queue: Queue, id: string, states: JobState[] = ['completed', 'failed'], timeoutMs = 10_000): Promise<Job> {
   return eventually(async () => {
-    const job = await queue.getJob(id);
-    if (!job) return undefined;
-    const state = await job.getState();
-    return (states as string[]).includes(state) ? job : undefined;
+    // State first, then the job: read the other way round, the job could be a snapshot from before it finished.
+    const state = await queue.getJobState(id);
+    return (states as string[]).includes(state) ? ((await queue.getJob(id)) ?? undefined) : undefined;
   }, timeoutMs);
 }
 
