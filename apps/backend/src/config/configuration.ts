@@ -81,7 +81,7 @@ const envSchema = z.object({
 
   // email
   SMTP_HOST: optionalString,
-  SMTP_PORT: int(1, 65535).optional(),
+  SMTP_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, 65535).optional()),
   SMTP_SECURE: bool.default(false),
   SMTP_USER: optionalString,
   SMTP_PASSWORD: optionalString,

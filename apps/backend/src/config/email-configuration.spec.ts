@@ -32,6 +32,7 @@ describe('email configuration', () => {
       socketTimeoutMs: 30_000,
     });
     expect(smtp({ SMTP_SECURE: 'true' })?.port).toBe(465);
+    expect(smtp({ SMTP_PORT: '' })?.port).toBe(587); // an empty line in .env means unset
     expect(smtp({ SMTP_PORT: '1025', SMTP_USER: 'u', SMTP_PASSWORD: 'p', SMTP_GREETING_TIMEOUT_MS: '500' })).toMatchObject({
       port: 1025,
       auth: { user: 'u', password: 'p' },
