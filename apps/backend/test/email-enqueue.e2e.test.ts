@@ -30,6 +30,12 @@ describe('POST /api/v1/jobs/email validates against the template registry', () =
       'context',
       'caseTitle',
     ],
+    [
+      'a custom subject for an anonymous reporter',
+      { ...valid, templateId: 'report-acknowledgement', subject: 'Re: harassment by J. Smith', context: { reportReference: 'R-7Q2X', followUpUrl: 'https://speakup.example.com/r' } },
+      'subject',
+      'fixed',
+    ],
   ])('answers 400 naming the field: %s', async (_name, body, field, message) => {
     const res = await post(body);
     expect(res.status).toBe(400);

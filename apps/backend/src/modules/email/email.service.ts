@@ -11,7 +11,7 @@ import { deliveryError } from './delivery-errors';
 import type { DeliveryReport } from './mail-sender';
 import { MailTransport } from './mail-transport';
 import { messageIdFor } from './message-id';
-import { EmailTemplateId, isEmailTemplateId, renderEmail } from './templates';
+import { EmailTemplateId, isEmailTemplateId, oneLine, renderEmail } from './templates';
 
 /** What an email job returns (stored as the job's result). */
 export type EmailJobResult = DeliveryReport & { templateId: EmailTemplateId };
@@ -44,7 +44,7 @@ export class EmailService {
     }
     const report = await this.deliver(job, data.organizationId, {
       to: Array.isArray(data.to) ? data.to : [data.to],
-      subject: data.subject ?? rendered.subject,
+      subject: data.subject ? oneLine(data.subject) : rendered.subject,
       html: rendered.html,
       text: rendered.text,
     });

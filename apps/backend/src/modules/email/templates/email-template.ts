@@ -9,6 +9,8 @@ export interface EmailTemplateSource<C extends z.ZodType> {
   subject: string;
   html: string;
   text: string;
+  /** False where a producer's own subject could carry what the template keeps out (default true). */
+  subjectOverride?: boolean;
 }
 
 export interface RenderedEmail {
@@ -20,6 +22,7 @@ export interface RenderedEmail {
 export interface EmailTemplate<C extends z.ZodType = z.ZodType> {
   id: string;
   context: C;
+  subjectOverride: boolean;
   render(context: z.infer<C>): RenderedEmail;
 }
 
@@ -40,11 +43,14 @@ export function defineTemplate<C extends z.ZodType>(source: EmailTemplateSource<
   return {
     id: source.id,
     context: source.context,
+    subjectOverride: source.subjectOverride ?? true,
     render: (context) => ({
-      // Header values are one line: a value with a newline must not start a new header or part.
-      subject: subject(context).replace(/\s+/g, ' ').trim(),
+      subject: oneLine(subject(context)),
       html: html(context),
       text: text(context),
     }),
   };
 }
+
+/** Header values are one line: a value with a newline must not start a new header. */
+export const oneLine = (value: string): string => value.replace(/\s+/g, ' ').trim();

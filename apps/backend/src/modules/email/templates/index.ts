@@ -7,6 +7,7 @@ import { reportAcknowledgementTemplate } from './report-acknowledgement.template
 import { slaBreachWarningTemplate } from './sla-breach-warning.template';
 
 export type { EmailTemplate, RenderedEmail } from './email-template';
+export { oneLine } from './email-template';
 
 /**
  * Every template the platform sends, by id. This module depends on nothing in the jobs module,

@@ -5,7 +5,7 @@ import { httpUrl, line } from './fields';
 /**
  * Sent to a (possibly anonymous) reporter. It must never carry internal details: no case title,
  * assignee, category or organization-internal status. The strict schema rejects any extra field,
- * so a producer cannot pass such details in by mistake.
+ * and a producer's own subject, so a producer cannot pass such details in by mistake.
  */
 export const reportAcknowledgementTemplate = defineTemplate({
   id: 'report-acknowledgement',
@@ -15,6 +15,7 @@ export const reportAcknowledgementTemplate = defineTemplate({
     followUpUrl: httpUrl,
   }),
   subject: 'We have received your report',
+  subjectOverride: false,
   html: `<p>Thank you. We have received your report and will review it.</p>
 <p>Your reference is <strong>{{reportReference}}</strong>. Keep it, together with the access code you chose,
 to read replies and add information: <a href="{{followUpUrl}}">follow up on your report</a>.</p>`,

@@ -48,6 +48,9 @@ export const emailJobDataSchema = baseJobDataSchema.extend({
     ctx.addIssue({ code: 'custom', path: ['templateId'], message: `unknown template; known: ${EMAIL_TEMPLATE_IDS.join(', ')}` });
     return;
   }
+  if (d.subject !== undefined && !EMAIL_TEMPLATES[d.templateId].subjectOverride) {
+    ctx.addIssue({ code: 'custom', path: ['subject'], message: `must not be set for ${d.templateId}: its subject is fixed` });
+  }
   if (typeof d.context !== 'object' || d.context === null) return; // already reported by the shape
   const parsed = EMAIL_TEMPLATES[d.templateId].context.safeParse(d.context);
   for (const issue of parsed.error?.issues ?? []) {
