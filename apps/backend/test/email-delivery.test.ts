@@ -5,6 +5,7 @@ import { messageIdFor } from '../src/modules/email/message-id';
 import type { TestApp } from './harness/app';
 import { caseAssigned, deadLetterOf, emailQueue, settled, startEmailWorker } from './harness/email';
 import { SmtpBehaviour, startSilentServer, startSmtpServer, TestSmtpServer } from './harness/smtp';
+import { eventually } from './harness/wait';
 
 const FROM = 'Ethico Alerts <alerts@ethico.example>';
 /** Fast retries for these tests; the registered policy (3 attempts, 1 s exponential) is exercised in email-dead-letter.test.ts. */
@@ -60,6 +61,20 @@ describe('email delivery over SMTP', () => {
       response: expect.stringMatching(/^250 /),
       transport: 'smtp',
     });
+  });
+
+  it('sends through one pooled connection per process, closed on shutdown', async () => {
+    const { smtp, app: worker, queue } = await start();
+    for (const caseNumber of ['C-1', 'C-2', 'C-3']) {
+      const job = await queue.add('send-email', caseAssigned({}, { caseNumber }));
+      expect(await (await settled(queue, job.id!)).getState()).toBe('completed');
+    }
+    expect(smtp.received.map((m) => m.parsed.subject)).toEqual(['C-1', 'C-2', 'C-3'].map((n) => `Case ${n} was assigned to you`));
+    expect(smtp.connectionsAccepted).toBe(1);
+    expect(smtp.openConnections).toBe(1);
+    app = undefined; // closed here, not in afterEach
+    await worker.close();
+    await eventually(async () => smtp.openConnections === 0, 2_000);
   });
 
   it('550 for the only recipient: one attempt, then the dead-letter queue with the server reply', async () => {

@@ -33,6 +33,9 @@ export interface TestSmtpServer {
   dataAttempts: number;
   /** The Message-ID of every message that reached the end of DATA, accepted or not. */
   attemptedMessageIds: (string | undefined)[];
+  /** Connections ever accepted, and those open now. */
+  connectionsAccepted: number;
+  openConnections: number;
   /** The environment that points the backend at this server. */
   env(extra?: RawEnv): RawEnv;
   close(): Promise<void>;
@@ -43,13 +46,17 @@ const smtpError = (reply: Reply) => Object.assign(new Error(reply.message), { re
 /** A real SMTP server (the smtp-server package) on localhost; no TLS, so tests need no certificates. */
 export async function startSmtpServer(behaviour: SmtpBehaviour = {}, port?: number): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
-  const state = { dataAttempts: 0 };
+  const state = { dataAttempts: 0, connectionsAccepted: 0 };
   const attemptedMessageIds: (string | undefined)[] = [];
   const server = new SMTPServer({
     logger: false,
     disabledCommands: behaviour.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !behaviour.auth,
     allowInsecureAuth: true,
+    onConnect(_session, callback) {
+      state.connectionsAccepted++;
+      callback();
+    },
     onAuth(auth, _session, callback) {
       const ok = auth.username === behaviour.auth?.user && auth.password === behaviour.auth?.password;
       callback(ok ? null : smtpError({ code: 535, message: '5.7.8 Authentication credentials invalid' }), ok ? { user: auth.username } : undefined);
@@ -89,6 +96,12 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}, port?: numb
     attemptedMessageIds,
     get dataAttempts() {
       return state.dataAttempts;
+    },
+    get connectionsAccepted() {
+      return state.connectionsAccepted;
+    },
+    get openConnections() {
+      return server.connections.size;
     },
     env: (extra = {}) => ({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(listenPort), SMTP_SECURE: 'false', ...extra }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
