@@ -62,8 +62,15 @@ describe('email templates', () => {
     expect(`${out.subject}${out.html}${out.text}`).not.toMatch(/case|assignee|investigat/i);
   });
 
-  it('refuses multi-line values that would end up in a header', () => {
-    expect(EMAIL_TEMPLATES['case-assigned'].context.safeParse({ ...samples['case-assigned'], caseNumber: 'C-1\nBcc: x@evil.example' }).success).toBe(false);
+  it('folds line breaks, so no value can start a header or break a sentence', () => {
+    const out = renderEmail('case-status-changed', { ...samples['case-status-changed'], caseNumber: 'C-1\r\nBcc: x@evil.example', newStatus: 'Closed\n\nNext' });
+    expect(out.subject).toBe('Case C-1 Bcc: x@evil.example is now Closed Next');
+    expect(out.text).toContain('to Closed Next.');
+  });
+
+  it('takes the case number as the database holds it (an integer) or as text', () => {
+    expect(renderEmail('case-assigned', { ...samples['case-assigned'], caseNumber: 42 }).subject).toBe('Case 42 was assigned to you');
+    expect(EMAIL_TEMPLATES['case-assigned'].context.safeParse({ ...samples['case-assigned'], caseNumber: -1 }).success).toBe(false);
   });
 });
 
