@@ -26,9 +26,8 @@ export interface EmailTemplate<C extends z.ZodType = z.ZodType> {
   render(context: z.infer<C>): RenderedEmail;
 }
 
-// A private environment, so helpers registered here never leak into (or from) other Handlebars users.
+// A private environment: helpers or partials registered elsewhere never change what these render.
 const hbs = Handlebars.create();
-hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 
 /**
  * HTML is escaped by Handlebars ({{value}}); the subject and the text part are not HTML, so escaping
