@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { AI_QUEUE } from '../src/modules/jobs/queues/ai.queue';
 import { Benchmark, rotated, sleep, until } from './lib/bench';
@@ -46,7 +43,6 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
     const emailRate = 20;
     const aiConcurrency = AI_QUEUE.worker!.concurrency ?? 5;
     const provider = await startFakeOpenAi(PROVIDER_DELAY_MS);
-    const outbox = mkdtempSync(join(tmpdir(), 'ethico-bench-outbox-'));
     const prefix = 'b-ai';
     const app = await BenchChild.start(
       'app.main.ts',
@@ -57,7 +53,6 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
         OPENAI_BASE_URL: provider.baseUrl,
         OPENAI_API_KEY: 'bench-key',
         AI_RATE_LIMIT_MAX: '100000',
-        EMAIL_OUTBOX_DIR: outbox,
       }),
       { name: 'app' },
     );
@@ -98,9 +93,13 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
       const rounds: Record<Condition, Window[]> = { idle: [], saturated: [] };
       for (let r = 0; r < ctx.rounds; r++) {
         for (const c of rotated(CONDITIONS, r)) {
+          const callsBefore = provider.calls();
           if (c === 'saturated') await saturate();
           const w = await measureWindow();
           if (c === 'saturated') {
+            // The AI workers must really have been busy with provider calls the whole window.
+            const calls = provider.calls() - callsBefore;
+            if (calls < aiConcurrency * windowS * 0.8) throw new Error(`AI queue not saturated: ${calls} provider calls in a ${windowS} s window`);
             w.aiActiveAtEnd = await ai.getActiveCount();
             w.aiWaitingAtEnd = await ai.getWaitingCount();
             await ai.drain(true);
@@ -116,7 +115,6 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
       await ai.close();
       await app.stop();
       await provider.close();
-      rmSync(outbox, { recursive: true, force: true });
     }
   },
   render(result) {
@@ -124,7 +122,7 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
     const ratio = summarize(pairedRatios(result.rounds.saturated.map((w) => w.p99), result.rounds.idle.map((w) => w.p99)));
     const busy = result.rounds.saturated;
     return [
-      `One \`APP_ROLE=all\` process. ${result.emailRate} email jobs/s for ${result.windowS} s per window (real email processor, .eml outbox); waiting time = \`processedOn − timestamp\` of each job. Saturated: the AI queue holds more summaries than its ${result.aiConcurrency} workers can finish in the window, against a local OpenAI-compatible server answering every call in ${result.providerDelayMs} ms.`,
+      `One \`APP_ROLE=all\` process. ${result.emailRate} email jobs/s for ${result.windowS} s per window (real email processor, SMTP to a local server that accepts and discards); waiting time = \`processedOn − timestamp\` of each job. Saturated: the AI queue holds more summaries than its ${result.aiConcurrency} workers can finish in the window, against a local OpenAI-compatible server answering every call in ${result.providerDelayMs} ms.`,
       '',
       '| AI queue | email wait p50 ms | email wait p99 ms |',
       '|---|---:|---:|',

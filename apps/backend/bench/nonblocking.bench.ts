@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { WorkQueueName } from '../src/modules/jobs/types';
 import { Benchmark, BenchContext, rotated, sleep, until } from './lib/bench';
@@ -97,11 +94,10 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     const total = ctx.quick ? 5_000 : 20_000;
     const windowS = ctx.quick ? 4 : 10;
     const rate = 100;
-    const outbox = mkdtempSync(join(tmpdir(), 'ethico-bench-outbox-'));
     const prefix = 'b-nb';
     const app = await BenchChild.start(
       'app.main.ts',
-      appEnv(ctx.servers, { APP_ROLE: 'all', QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local', EMAIL_OUTBOX_DIR: outbox }),
+      appEnv(ctx.servers, { APP_ROLE: 'all', QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local' }),
       { name: 'app' },
     );
     const queues = {
@@ -149,7 +145,6 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     } finally {
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await app.stop();
-      rmSync(outbox, { recursive: true, force: true });
     }
   },
   render(result) {

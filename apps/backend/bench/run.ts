@@ -32,13 +32,22 @@ async function main(): Promise<void> {
     const servers = await startBenchServers();
     log(`private Redis ${servers.versions.redis} on ${servers.redis.port}, PostgreSQL ${servers.versions.postgres} at ${servers.databaseUrl}`);
     const ctx: BenchContext = { servers, quick, rounds, log };
+    const failed: string[] = [];
     try {
       for (const bench of BENCHMARKS.filter((b) => !only.length || only.includes(b.name))) {
         await flushRedis(servers.redis);
         const machine = machineInfo(servers);
         const started = Date.now();
         log(`== ${bench.title}`);
-        const result = await bench.run(ctx);
+        let result: unknown;
+        try {
+          result = await bench.run(ctx);
+        } catch (err) {
+          // One benchmark failing (a feature not there yet) must not cost the others; its stored result stays.
+          failed.push(bench.name);
+          log(`   FAILED: ${(err as Error).stack ?? err}`);
+          continue;
+        }
         const stored: StoredResult = {
           name: bench.name,
           title: bench.title,
@@ -55,12 +64,14 @@ async function main(): Promise<void> {
     } finally {
       await servers.stop();
     }
+    if (failed.length) process.exitCode = 1;
+    if (failed.length) log(`failed: ${failed.join(', ')}`);
   }
   log(`wrote ${writeReport(BENCHMARKS, reportHeader)}`);
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err) => {
     console.error(err);
     process.exit(1);

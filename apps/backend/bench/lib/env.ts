@@ -19,6 +19,9 @@ export function appEnv(servers: BenchServers, overrides: RawEnv = {}): RawEnv {
     REDIS_HOST: servers.redis.host,
     REDIS_PORT: String(servers.redis.port),
     DATABASE_URL: servers.databaseUrl,
+    SMTP_HOST: servers.smtp.host,
+    SMTP_PORT: String(servers.smtp.port),
+    SMTP_SECURE: 'false',
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...overrides,
   };

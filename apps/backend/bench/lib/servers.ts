@@ -6,10 +6,13 @@ import { Client } from 'pg';
 import { startPostgresServer } from '../../src/embedded/postgres-server';
 import { startRedisServer } from '../../src/embedded/redis-server';
 import { migrate } from '../../src/modules/database/migrate';
+import { BenchChild } from './children';
 
 export interface BenchServers {
   redis: { host: string; port: number };
   databaseUrl: string;
+  /** A local SMTP server that accepts and discards every message (production mode requires SMTP). */
+  smtp: { host: string; port: number };
   versions: { redis: string; postgres: string };
   stop(): Promise<void>;
 }
@@ -27,12 +30,15 @@ export async function startBenchServers(): Promise<BenchServers> {
     startPostgresServer({ dir: join(root, 'postgres'), database: 'ethico_bench' }),
   ]);
   await migrate(pg.url);
+  const smtp = await BenchChild.start('smtp-sink.main.ts', {}, { name: 'smtp-sink' });
   const versions = { redis: await redisVersion(redis.host, redis.port), postgres: await postgresVersion(pg.url) };
   return {
     redis: { host: redis.host, port: redis.port },
     databaseUrl: pg.url,
+    smtp: { host: '127.0.0.1', port: await smtp.call<number>('port') },
     versions,
     stop: async () => {
+      await smtp.stop();
       await pg.stop();
       await redis.stop();
       rmSync(root, { recursive: true, force: true });
