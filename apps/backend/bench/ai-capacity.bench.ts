@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { AI_QUEUE } from '../src/modules/jobs/queues/ai.queue';
-import { Benchmark, rotated, sleep, until } from './lib/bench';
+import { Benchmark, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
 import { startFakeOpenAi } from './lib/fake-openai';
@@ -116,6 +116,10 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
       await app.stop();
       await provider.close();
     }
+  },
+  headline(result) {
+    const ratio = summarize(pairedRatios(result.rounds.saturated.map((w) => w.p99), result.rounds.idle.map((w) => w.p99)));
+    return [{ figure: 'Email wait p99, AI queue saturated ÷ idle', value: fmtSummary(ratio), target: '≤ 1.2', verdict: verdict(ratio.median <= 1.2) }];
   },
   render(result) {
     const s = (c: Condition, f: (w: Window) => number) => summarize(result.rounds[c].map(f));

@@ -55,6 +55,15 @@ export const enqueueBench: Benchmark<EnqueueResult> = {
       await app.stop();
     }
   },
+  headline(result) {
+    const e = result.rounds.enqueue;
+    const ratio = summarize(pairedRatios(e.map((r) => r.requestsPerSec), result.rounds.health.map((r) => r.requestsPerSec)));
+    return [
+      { figure: 'POST /api/v1/jobs/email req/s', value: fmtSummary(summarize(e.map((r) => r.requestsPerSec))), target: '–', verdict: '–' },
+      { figure: 'POST /api/v1/jobs/email p50 / p99 ms', value: `${fmtSummary(summarize(e.map((r) => r.p50)))} / ${fmtSummary(summarize(e.map((r) => r.p99)))}`, target: '–', verdict: '–' },
+      { figure: 'enqueue req/s ÷ GET /health req/s', value: fmtSummary(ratio), target: '–', verdict: '–' },
+    ];
+  },
   render(result) {
     const pick = (t: Target, f: keyof LoadResult) => summarize(result.rounds[t].map((r) => r[f]));
     const ratio = (f: keyof LoadResult) =>

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
 import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
-import { Benchmark, until } from './lib/bench';
+import { Benchmark, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
 import { fmt } from './lib/stats';
@@ -62,6 +62,19 @@ export const memoryBench: Benchmark<MemoryResult> = {
       await queue.close();
       await worker.stop();
     }
+  },
+  headline(result) {
+    const base = result.checkpoints.find((p) => p.jobs > 0)!;
+    const last = result.checkpoints[result.checkpoints.length - 1];
+    const growth = (last.rssMiB - base.rssMiB) / base.rssMiB;
+    return [
+      {
+        figure: `Worker RSS growth, ${base.jobs.toLocaleString('en-US')} → ${last.jobs.toLocaleString('en-US')} jobs`,
+        value: `${fmt(growth * 100, 2)} % (${fmt(base.rssMiB)} → ${fmt(last.rssMiB)} MiB, single run)`,
+        target: '< 10 %',
+        verdict: verdict(growth < 0.1),
+      },
+    ];
   },
   render(result, charts) {
     const points = result.checkpoints;

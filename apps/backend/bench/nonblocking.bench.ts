@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { WorkQueueName } from '../src/modules/jobs/types';
-import { Benchmark, BenchContext, rotated, sleep, until } from './lib/bench';
+import { Benchmark, BenchContext, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
 import { bearer, load, LoadResult } from './lib/http';
@@ -146,6 +146,14 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await app.stop();
     }
+  },
+  headline(result) {
+    const ratio = summarize(pairedRatios(result.rounds.draining.map((w) => w.http.p99), result.rounds.idle.map((w) => w.http.p99)));
+    const loop = summarize(result.rounds.draining.map((w) => w.loop.p99));
+    return [
+      { figure: 'API read p99 while draining ÷ idle', value: fmtSummary(ratio), target: '≤ 1.5', verdict: verdict(ratio.median <= 1.5) },
+      { figure: 'Event-loop delay p99 while draining, ms', value: fmtSummary(loop), target: '< 20', verdict: verdict(loop.median < 20) },
+    ];
   },
   render(result) {
     const s = (c: Condition, f: (w: Window) => number) => summarize(result.rounds[c].map(f));

@@ -63,6 +63,12 @@ export const searchableBench: Benchmark<SearchableResult> = {
       await app.stop();
     }
   },
+  headline(result) {
+    return [
+      { figure: 'Create-to-searchable median, ms', value: fmtSummary(summarize(result.rounds.map((d) => percentile(d, 50)))), target: '–', verdict: '–' as const },
+      { figure: 'Create-to-searchable p95, ms', value: fmtSummary(summarize(result.rounds.map((d) => percentile(d, 95)))), target: '–', verdict: '–' as const },
+    ];
+  },
   render(result) {
     const all = result.rounds.flat();
     const medians = summarize(result.rounds.map((d) => percentile(d, 50)));

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
 import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
-import { Benchmark, BenchContext, rotated, sleep, until } from './lib/bench';
+import { Benchmark, BenchContext, Headline, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
 import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
@@ -196,6 +196,23 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       points.push(await runPoint(ctx, systems, g.processes, g.concurrency));
     }
     return { systems, points };
+  },
+  headline(result) {
+    const out: Headline[] = [];
+    for (const p of result.points) {
+      const where = `${p.processes} process${p.processes > 1 ? 'es' : ''} × concurrency ${p.concurrency}`;
+      if (result.systems.includes('bullmq')) {
+        const raw = summarize(pairedRatios(p.rates.ours, p.rates.bullmq));
+        out.push({ figure: `Throughput ÷ raw BullMQ, ${where}`, value: fmtSummary(raw), target: '≥ 0.9', verdict: verdict(raw.median >= 0.9) });
+      }
+      const peers = (['pgboss', 'graphile'] as const).filter((s) => result.systems.includes(s));
+      if (peers.length) {
+        const best = p.rates.ours.map((_, i) => Math.max(...peers.map((s) => p.rates[s][i])));
+        const vs = summarize(pairedRatios(p.rates.ours, best));
+        out.push({ figure: `Throughput ÷ faster peer (pg-boss, graphile-worker), ${where}`, value: fmtSummary(vs), target: '> 1', verdict: verdict(vs.median > 1) });
+      }
+    }
+    return out;
   },
   render(result, charts) {
     const systems = result.systems;

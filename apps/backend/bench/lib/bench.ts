@@ -15,7 +15,18 @@ export interface Benchmark<R = unknown> {
   run(ctx: BenchContext): Promise<R>;
   /** Markdown for docs/BENCHMARKS.md; may write SVG charts into `chartDir` (linked as `chartLink/<file>`). */
   render(result: R, charts: ChartSink): string;
+  /** The figures that go in the summary table at the top of the report. */
+  headline(result: R): Headline[];
 }
+
+export interface Headline {
+  figure: string;
+  value: string;
+  target: string;
+  verdict: 'pass' | 'miss' | '–';
+}
+
+export const verdict = (ok: boolean): 'pass' | 'miss' => (ok ? 'pass' : 'miss');
 
 export interface ChartSink {
   /** Saves an SVG and returns the markdown image link to it. */

@@ -55,7 +55,17 @@ export function writeReport(benchmarks: Benchmark[], header: (results: StoredRes
     const when = `Measured ${s.finishedAt.replace('T', ' ').slice(0, 16)} UTC${s.quick ? ' (BENCH_QUICK: smoke size, not a reference figure)' : ''}, ${s.rounds} rounds, load average before the run ${s.machine.loadAverage.join(' / ')}.`;
     return `## ${b.title}\n\n${when}\n\n${b.render(s.result as never, charts)}\n`;
   });
-  const text = `${header(present.map((b) => stored.get(b.name)!))}\n${sections.join('\n')}`;
+  const summary = [
+    '## Summary',
+    '',
+    '| figure | value: median (min–max over rounds) | target | verdict |',
+    '|---|---|---|---|',
+    ...present.flatMap((b) =>
+      b.headline(stored.get(b.name)!.result as never).map((h) => `| ${h.figure} | ${h.value} | ${h.target} | ${h.verdict === 'miss' ? '**miss**' : h.verdict} |`),
+    ),
+    '',
+  ].join('\n');
+  const text = `${header(present.map((b) => stored.get(b.name)!))}\n${summary}\n${sections.join('\n')}`;
   const file = join(DOCS, 'BENCHMARKS.md');
   writeFileSync(file, text);
   return file;

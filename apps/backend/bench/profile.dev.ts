@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
+import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
+import { until } from './lib/bench';
+import { BenchChild } from './lib/children';
+import { appEnv, emailPayload } from './lib/env';
+import { startBenchServers } from './lib/servers';
+
+async function main() {
+  const servers = await startBenchServers();
+  for (const kind of (process.env.KINDS ?? 'ours,bullmq').split(',')) {
+    const prefix = `p-${kind}-${Math.random().toString(36).slice(2, 6)}`;
+    const child = await BenchChild.start('consumer.main.ts', appEnv(servers, { KIND: kind, CONCURRENCY: process.env.CONCURRENCY ?? '10', QUEUE_PREFIX: prefix }), {
+    });
+    const q = new Queue('email', { connection: { ...servers.redis, maxRetriesPerRequest: null }, prefix, defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE) });
+    const N = Number(process.env.N ?? 20000);
+    await q.pause();
+    for (let i = 0; i < N; i += 1000) await q.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'send-email', data: emailPayload('o', i + j) })));
+    const r = new IORedis(servers.redis);
+    await r.config('RESETSTAT');
+    await child.call('reset');
+    await child.call('profileStart');
+    const t = Date.now();
+    await q.resume();
+    const s = await until(async () => { const s = await child.call<{ count: number; cpuUs: number }>('stats'); return s.count >= N ? s : undefined; }, 300000, 'done');
+    await child.call('profileStop', { file: `/tmp/proof-prof/${kind}.cpuprofile` });
+    console.log(kind, 'jobs/s', (N / ((Date.now() - t) / 1000)).toFixed(0), 'cpu µs/job', (s.cpuUs / N).toFixed(1));
+    console.log((await r.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_')).map((l) => l.replace(/,usec_per_call.*$/, '')).join('\n'));
+    r.disconnect();
+    await q.close();
+    await child.stop();
+  }
+  await servers.stop();
+}
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
