@@ -87,6 +87,9 @@ const envSchema = z.object({
   CASE_URL_TEMPLATE: optionalString.refine((v) => v === undefined || (/^https?:\/\//.test(v) && v.includes('{id}')), {
     error: 'must be an http(s) URL containing {id}',
   }),
+  SEARCH_REINDEX_BATCH_SIZE: int(10, 10_000).default(500),
+  SEARCH_REINDEX_PAUSE_MS: int(0, 60_000).default(25),
+  SEARCH_MAX_QUERY_LENGTH: int(16, 2_000).default(256),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -105,6 +108,7 @@ export interface AppConfig {
   auth: { jwtSecret: string };
   admin: { username: string; password: string; passwordGenerated: boolean };
   cases: { urlTemplate: string };
+  search: { reindexBatchSize: number; reindexPauseMs: number; maxQueryLength: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -155,6 +159,11 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
     admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
     cases: { urlTemplate: e.CASE_URL_TEMPLATE ?? `${publicUrl}/cases/{id}` },
+    search: {
+      reindexBatchSize: e.SEARCH_REINDEX_BATCH_SIZE,
+      reindexPauseMs: e.SEARCH_REINDEX_PAUSE_MS,
+      maxQueryLength: e.SEARCH_MAX_QUERY_LENGTH,
+    },
   };
 }
 
