@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knownFieldsOnly } from '../http/validation';
 import { SEARCHABLE_ENTITY_TYPES } from './sources';
 
 export interface SearchHit {
@@ -19,14 +20,12 @@ export interface SearchResult {
 }
 
 const entityType = z.enum(SEARCHABLE_ENTITY_TYPES, { error: `must be one of ${SEARCHABLE_ENTITY_TYPES.join(', ')}` });
-const unknownKeys = (what: string) => (i: { code?: string; keys?: string[] }) =>
-  i.code === 'unrecognized_keys' ? `unknown ${what} ${(i.keys ?? []).join(', ')}` : 'invalid input';
 
 export function searchQuerySchema(maxQueryLength: number) {
-  return z.strictObject(
+  return knownFieldsOnly(
     {
       q: z
-        .string({ error: 'is required: the words or "quoted phrases" to look for' })
+        .string({ error: (i) => (i.input === undefined ? 'is required: the words or "quoted phrases" to look for' : 'must be given once, as text') })
         .trim()
         .min(1, { error: 'must not be empty' })
         .max(maxQueryLength, { error: `must be at most ${maxQueryLength} characters` })
@@ -36,14 +35,16 @@ export function searchQuerySchema(maxQueryLength: number) {
       limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(50, { error: 'must be at most 50' }).default(10),
       offset: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be at least 0' }).max(1_000, { error: 'must be at most 1000' }).default(0),
     },
-    { error: unknownKeys('parameter(s)') },
+    'is not a search parameter',
+    'invalid query',
   );
 }
 export type SearchQuery = z.infer<ReturnType<typeof searchQuerySchema>>;
 
 const entityId = z.string().trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' });
 
-export const reindexRequestSchema = z
-  .strictObject({ entityType: entityType.optional(), entityId: entityId.optional() }, { error: unknownKeys('field(s)') })
-  .refine((r) => r.entityId === undefined || r.entityType !== undefined, { path: ['entityType'], error: 'is required with entityId' });
+export const reindexRequestSchema = knownFieldsOnly(
+  { entityType: entityType.optional(), entityId: entityId.optional() },
+  'is not a reindex field',
+).refine((r) => r.entityId === undefined || r.entityType !== undefined, { path: ['entityType'], error: 'is required with entityId' });
 export type ReindexRequest = z.infer<typeof reindexRequestSchema>;
