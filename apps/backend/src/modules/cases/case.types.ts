@@ -93,7 +93,10 @@ const updateShape = {
   status: status.optional(),
   assigneeEmail: assigneeEmail.optional(),
 };
-export const updateCaseSchema = knownFieldsOnly(updateShape, UNKNOWN_FIELD).refine((p) => Object.values(p).some((v) => v !== undefined), { error: 'must change at least one field' });
+export const updateCaseSchema = knownFieldsOnly(updateShape, UNKNOWN_FIELD).refine(
+  (p) => Object.values(p).some((v) => v !== undefined),
+  { error: 'must change at least one field' },
+);
 export type UpdateCaseInput = z.infer<z.ZodObject<typeof updateShape>>;
 
 export const listCasesSchema = knownFieldsOnly(
