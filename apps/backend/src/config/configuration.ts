@@ -109,6 +109,9 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
   OPS_ALERT_EMAIL: optionalString.pipe(z.email({ error: 'must be a valid email address' }).optional()),
+  SEARCH_REINDEX_BATCH_SIZE: int(10, 10_000).default(500),
+  SEARCH_REINDEX_PAUSE_MS: int(0, 60_000).default(25),
+  SEARCH_MAX_QUERY_LENGTH: int(16, 2_000).default(256),
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -127,6 +130,7 @@ export interface AppConfig {
   auth: { jwtSecret: string };
   admin: { username: string; password: string; passwordGenerated: boolean };
   cases: { urlTemplate: string };
+  search: { reindexBatchSize: number; reindexPauseMs: number; maxQueryLength: number };
   email: EmailConfig;
 }
 
@@ -225,6 +229,11 @@ export function loadConfiguration(env: RawEnv): AppConfig {
         : null,
       outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),
       digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
+    },
+    search: {
+      reindexBatchSize: e.SEARCH_REINDEX_BATCH_SIZE,
+      reindexPauseMs: e.SEARCH_REINDEX_PAUSE_MS,
+      maxQueryLength: e.SEARCH_MAX_QUERY_LENGTH,
     },
   };
 }
