@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AiUsageController } from '../ai/ai-usage.controller';
+import { AiController } from '../ai/ai.controller';
+import { AiModule } from '../ai/ai.module';
 import { QueueDashboardModule } from '../jobs/admin/bull-board.module';
 import { DeadLetterController } from '../jobs/dead-letter/dead-letter.controller';
 import { JobsController } from '../jobs/jobs.controller';
@@ -9,8 +12,8 @@ import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule],
-  controllers: [HealthController, JobsController, DeadLetterController],
+  imports: [JobsModule, QueueDashboardModule, AiModule],
+  controllers: [HealthController, JobsController, DeadLetterController, AiController, AiUsageController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}
