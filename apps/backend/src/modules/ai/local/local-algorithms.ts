@@ -24,6 +24,8 @@ const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ied
 /** A light suffix stripper: enough for "harassed", "harassment" and "harassing" to meet. */
 export function stem(word: string): string {
   for (const suffix of SUFFIXES) {
+    // "harass", "status", "analysis" are not plurals.
+    if (suffix === 's' && /(ss|us|is)$/.test(word)) continue;
     if (word.endsWith(suffix) && word.length - suffix.length >= 4) return word.slice(0, -suffix.length);
   }
   return word;
@@ -132,7 +134,8 @@ function occurrences(doc: string[], phrase: string[]): number {
 /** "She had had enough", "he said that that was": repeats that are grammar, not stutter. */
 const LEGIT_REPEATS = new Set(['had', 'that']);
 
-const FILLERS = /(^|[\s,(])(?:um+|uh+|erm+|er|hmm+|you know|i mean|basically|kind of|sort of)(?=[\s,.!?)]|$)[,]?/gi;
+/** Hesitation sounds only: phrases such as "kind of" or "I mean" can carry meaning and stay. */
+const FILLERS = /[,\s]*\b(?:u+m+|u+h+m*|e+r+m+|h+m+|basically)\b,?/gi;
 
 /**
  * Note clean-up: whitespace normalized per paragraph, filler words and stuttered repeats removed,
@@ -152,7 +155,7 @@ function cleanParagraph(paragraph: string): string {
   if (p.length === 0) return p;
   const letters = p.replace(/[^\p{L}]/gu, '');
   if (letters.length >= 8 && letters === letters.toUpperCase()) p = p.toLowerCase();
-  p = p.replace(FILLERS, '$1');
+  p = p.replace(FILLERS, ' ');
   p = p.replace(/\b([\p{L}]+)(\s+\1\b)+/giu, (m, word: string) => (LEGIT_REPEATS.has(word.toLowerCase()) ? m : word));
   p = p.replace(/\s+([,.;:!?])/g, '$1');
   p = p.replace(/([,;:])(?=[^\s\d])/g, '$1 ');
