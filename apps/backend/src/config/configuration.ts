@@ -97,6 +97,12 @@ const envSchema = z.object({
   /** Where `npm start` keeps embedded servers' data (read before validation by embedded-services.ts). */
   DATA_DIR: z.string().min(1).default('.data'),
 
+  // search
+  /** Link to a case in emails; `{id}` is replaced by the case id. Defaults to PUBLIC_URL/cases/{id}. */
+  CASE_URL_TEMPLATE: optionalString.refine((v) => v === undefined || (/^https?:\/\//.test(v) && v.includes('{id}')), {
+    error: 'must be an http(s) URL containing {id}',
+  }),
+
   // ai
   AI_PROVIDERS: optionalString,
   ANTHROPIC_API_KEY: optionalString,
@@ -135,6 +141,7 @@ export interface AppConfig {
   queue: { prefix: string; enqueueTimeoutMs: number };
   auth: { jwtSecret: string };
   admin: { username: string; password: string; passwordGenerated: boolean };
+  cases: { urlTemplate: string };
   ai: AiConfig;
 }
 
@@ -163,7 +170,9 @@ export class ConfigValidationError extends Error {
 
 /** Builds the typed configuration from an environment, or throws naming every bad variable. */
 export function loadConfiguration(env: RawEnv): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty value (`REDIS_HOST=` in an .env file) means "unset": the default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigValidationError(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
@@ -183,6 +192,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const adminPassword = e.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -190,7 +200,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
-      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+      publicUrl,
     },
     dataDir: e.DATA_DIR,
     role: e.APP_ROLE,
@@ -201,6 +211,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
     admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
+    cases: { urlTemplate: e.CASE_URL_TEMPLATE ?? `${publicUrl}/cases/{id}` },
     ai,
   };
 }

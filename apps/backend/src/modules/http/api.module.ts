@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { AiUsageController } from '../ai/ai-usage.controller';
 import { AiController } from '../ai/ai.controller';
 import { AiModule } from '../ai/ai.module';
+import { CasesController } from '../cases/cases.controller';
+import { CasesModule } from '../cases/cases.module';
 import { QueueDashboardModule } from '../jobs/admin/bull-board.module';
 import { DeadLetterController } from '../jobs/dead-letter/dead-letter.controller';
 import { JobsController } from '../jobs/jobs.controller';
@@ -12,8 +14,8 @@ import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule, AiModule],
-  controllers: [HealthController, JobsController, DeadLetterController, AiController, AiUsageController],
+  imports: [JobsModule, QueueDashboardModule, CasesModule, AiModule],
+  controllers: [HealthController, JobsController, DeadLetterController, CasesController, AiController, AiUsageController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}
