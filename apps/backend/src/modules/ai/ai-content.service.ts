@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DatabaseService } from '../database/database.service';
+import { CASE_ENTITY_TYPE } from '../cases/case-events.listener';
+import { isCaseId } from '../cases/case.types';
 import type { AiJobData } from '../jobs/types';
 
 type Loader = (db: DatabaseService, organizationId: string, entityId: string) => Promise<string | null>;
@@ -9,7 +11,16 @@ type Loader = (db: DatabaseService, organizationId: string, entityId: string) =>
  * Where the text of each entity type lives. Loading it at processing time keeps confidential text
  * out of Redis; the query is scoped to the job's organization, so a job cannot read another tenant's row.
  */
-const SOURCES: Record<string, Loader> = {};
+const SOURCES: Record<string, Loader> = {
+  [CASE_ENTITY_TYPE]: async (db, organizationId, id) => {
+    if (!isCaseId(id)) return null;
+    const rows = await db.query<{ title: string; description: string }>(
+      'SELECT title, description FROM cases WHERE organization_id = $1 AND id = $2',
+      [organizationId, id],
+    );
+    return rows[0] ? [rows[0].title, rows[0].description].filter((s) => s.trim().length > 0).join('\n\n') : null;
+  },
+};
 
 @Injectable()
 export class AiContentService {

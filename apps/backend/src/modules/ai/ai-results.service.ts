@@ -66,6 +66,22 @@ export class AiResultsService {
     );
   }
 
+  /**
+   * Shows the entity's result as pending as soon as its job is enqueued. A row this job already
+   * touched (it may have finished before this runs) is left alone.
+   */
+  async markQueued(key: AiResultKey, jobId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ai_results (organization_id, entity_type, entity_id, job_type, target_language, status, job_id, attempts)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0)
+       ON CONFLICT (organization_id, entity_type, entity_id, job_type, target_language) DO UPDATE SET
+         status = 'pending', job_id = EXCLUDED.job_id, attempts = 0, output = NULL, provider = NULL, model = NULL,
+         input_tokens = NULL, output_tokens = NULL, estimated_cost_usd = NULL, latency_ms = NULL, reason = NULL, updated_at = now()
+       WHERE ai_results.job_id IS DISTINCT FROM EXCLUDED.job_id`,
+      [...keyParams(key), jobId],
+    );
+  }
+
   /** Counts attempts on a row the job already owns, keeping its status. */
   async markAttempt(key: AiResultKey, jobId: string, attempts: number): Promise<boolean> {
     const rows = await this.db.query(

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/app-config.module';
 import type { AppConfig } from '../../config/configuration';
 import { JobsModule } from '../jobs/jobs.module';
+import { AiCaseEventsListener } from './ai-case-events.listener';
 import { AiCategoriesService } from './ai-categories.service';
 import { AiContentService } from './ai-content.service';
 import { buildProviders } from './ai-providers';
@@ -14,6 +15,7 @@ import { LocalThreadPool } from './local/local-thread-pool';
   providers: [
     AiService,
     AiResultsService,
+    AiCaseEventsListener,
     AiCategoriesService,
     AiContentService,
     LocalThreadPool,
