@@ -23,6 +23,8 @@ export class AnthropicProvider implements AiProvider {
       webhookKey: null,
       baseURL: config.baseUrl,
       // The chain and BullMQ own retrying; a hidden client retry would multiply timeouts and quota.
+      // Explicit, so ANTHROPIC_LOG / OPENAI_LOG can never make the client log prompts or outputs.
+      logLevel: 'off',
       maxRetries: 0,
       timeout: Math.max(...(['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const).map(timeoutMs)),
     });

@@ -23,6 +23,8 @@ export class OpenAiProvider implements AiProvider {
       organization: null,
       project: null,
       webhookSecret: null,
+      // Explicit, so ANTHROPIC_LOG / OPENAI_LOG can never make the client log prompts or outputs.
+      logLevel: 'off',
       maxRetries: 0,
       timeout: Math.max(...(['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const).map(timeoutMs)),
     });
