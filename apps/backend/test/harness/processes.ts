@@ -63,3 +63,15 @@ export function waitForOutput(child: Child, marker: string | RegExp, timeoutMs =
     const deadline = Date.now() + timeoutMs;
   });
 }
+
+/** The URL an HTTP-serving backend printed at startup (it listens on a free port in tests). */
+export async function httpUrlOf(child: Child): Promise<string> {
+  await waitForOutput(child, /HTTP on (http:\/\/[^\s)]+)/);
+  return /HTTP on (http:\/\/[^\s)]+)/.exec(child.output())![1];
+}
+
+/** Resident memory of a process in bytes (Linux). */
+export function rssOf(pid: number): number {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}

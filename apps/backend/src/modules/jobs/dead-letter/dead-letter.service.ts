@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
+import { BullQueues } from '../bull-queues';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
 import type { WorkQueueName } from '../types';
@@ -37,6 +38,7 @@ export class DeadLetterService {
   constructor(
     @InjectQueue(DEAD_LETTER_QUEUE_NAME) private readonly dlq: Queue<DeadLetterEntryData>,
     private readonly jobs: JobsService,
+    private readonly queues: BullQueues,
   ) {}
 
   /** Files a job that failed for good. Idempotent: a second call for the same job adds nothing. */
@@ -144,7 +146,7 @@ export class DeadLetterService {
   }
 
   private async attemptHistory(queue: WorkQueueName, jobId: string): Promise<AttemptRecord[]> {
-    const { logs } = await this.jobs.queue(queue).getJobLogs(jobId, 0, 99, true);
+    const { logs } = await this.queues.get(queue).getJobLogs(jobId, 0, 99, true);
     return logs.flatMap((line) => {
       try {
         const rec = JSON.parse(line) as AttemptRecord;

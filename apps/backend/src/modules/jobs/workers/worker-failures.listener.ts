@@ -6,7 +6,7 @@ import { DeadLetterService } from '../dead-letter/dead-letter.service';
 import type { AttemptRecord } from '../dead-letter/dead-letter.types';
 import { isWorkQueue, WorkQueueName } from '../types';
 import { InjectConsumedQueues } from './consumed-queues';
-import { JobsService } from '../jobs.service';
+import { BullQueues } from '../bull-queues';
 
 const RECONCILE_INTERVAL_MS = 5 * 60_000;
 
@@ -25,7 +25,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly deadLetters: DeadLetterService,
-    private readonly jobs: JobsService,
+    private readonly bullQueues: BullQueues,
     @InjectConsumedQueues() private readonly queues: WorkQueueName[],
   ) {}
 
@@ -52,7 +52,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
     let filed = 0;
     for (const queue of this.queues) {
       try {
-        const q = this.jobs.queue(queue);
+        const q = this.bullQueues.get(queue);
         const client = await q.client;
         const failedIds = await client.zrange(q.keys.failed, 0, -1);
         for (const id of failedIds) {
