@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { summarize } from '../src/modules/ai/local/local-algorithms';
 import { idempotentJobId } from '../src/modules/jobs/jobs.service';
+import { AiProcessor } from '../src/modules/jobs/processors/ai.processor';
 import { AI_QUEUE_NAME } from '../src/modules/jobs/queues/ai.queue';
 import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { AiTestBed } from './harness/ai';
@@ -17,8 +18,9 @@ describe('AI with the embedded default (local provider only)', () => {
   });
   afterAll(() => bed?.close());
 
-  it('defaults to the local provider when no key is configured', () => {
+  it('defaults to the local provider when no key is configured, without a quota limiter', () => {
     expect(bed.app.config.ai.providers).toEqual(['local']);
+    expect(bed.app.context.get(AiProcessor).worker.opts.limiter).toBeUndefined();
   });
 
   it('produces a deterministic summary and category for a fixed text', async () => {

@@ -196,6 +196,8 @@ describe('AI processing through the provider chain (anthropic, openai)', () => {
     expect(other.status).toBe(200);
     expect(other.body).toEqual({ items: [] });
     expect((await request(bed.app.url!).get('/api/v1/ai/results').query({ entityType: 'case' }).set(bearer(orgA))).status).toBe(400);
+    expect((await request(bed.app.url!).get('/api/v1/ai/results').query({ entityType: 'case', entityId: 'a\u0000b' }).set(bearer(orgA))).status).toBe(400);
+    expect((await request(bed.app.url!).get('/admin/api/ai/usage').query({ organizationId: 'a\u0000b' }).set(adminAuth())).status).toBe(400);
     expect((await request(bed.app.url!).get('/api/v1/ai/results').query({ entityType: 'case', entityId: 'x' })).status).toBe(401);
     expect((await request(bed.app.url!).get('/admin/api/ai/usage').set(bearer(orgA))).status).toBe(401);
   });

@@ -11,7 +11,13 @@ const instant = z.iso
 
 const usageQuery = z
   .object({
-    organizationId: z.string().trim().min(1).max(200).optional(),
+    organizationId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((s) => !s.includes('\u0000'), { error: 'must not contain NUL characters' })
+      .optional(),
     from: instant.optional(),
     to: instant.optional(),
   })

@@ -7,7 +7,13 @@ import { AiCategoriesService } from './ai-categories.service';
 import { AiResultItem, AiResultsService } from './ai-results.service';
 import type { OrgCategory } from './ai.types';
 
-const id = z.string({ error: 'is required' }).trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' });
+// NUL cannot be in a PostgreSQL text parameter: a 400, not a failed query.
+const id = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' })
+  .refine((s) => !s.includes('\u0000'), { error: 'must not contain NUL characters' });
 const resultsQuery = z.object({ entityType: id, entityId: id });
 
 @Controller('ai')

@@ -27,13 +27,14 @@ export const AI_QUEUE_OPTIONS = { defaultJobOptions: AI_QUEUE.defaultJobOptions 
  * The AI worker's settings that depend on configuration: the lock outlives the longest provider
  * timeout, and the limiter (stored per queue in Redis, so shared by every AI worker process)
  * protects the providers' account quota. BullMQ honours `worker.rateLimit`/`queue.rateLimit`
- * only when a limiter is set.
+ * only when a limiter is set. A chain of only the offline provider has no quota to protect.
  */
-export function aiWorkerOptions(ai: Pick<AiConfig, 'timeoutMs' | 'rateLimit'>): QueueWorkerOptions {
+export function aiWorkerOptions(ai: Pick<AiConfig, 'timeoutMs' | 'rateLimit' | 'providers'>): QueueWorkerOptions {
   const longestTimeout = Math.max(...Object.values(ai.timeoutMs));
+  const remote = ai.providers.some((p) => p !== 'local');
   return {
     ...AI_QUEUE.worker!,
     lockDuration: longestTimeout + LOCK_MARGIN_MS,
-    limiter: { max: ai.rateLimit.max, duration: ai.rateLimit.durationMs },
+    ...(remote ? { limiter: { max: ai.rateLimit.max, duration: ai.rateLimit.durationMs } } : {}),
   };
 }
