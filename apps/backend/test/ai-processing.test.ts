@@ -238,6 +238,16 @@ describe('AI processing with one rate-limited provider (anthropic only)', () => 
     expect(done.attemptsMade).toBe(1);
     expect(done.failedReason).toBeFalsy();
   });
+
+  it('a retry-after longer than AI_MAX_RATE_LIMIT_WAIT_MS spends an attempt instead of pausing the queue', async () => {
+    const org = AiTestBed.org();
+    anthropic.reset().always({ status: 429, retryAfter: '3600' });
+    await bed.queue.add('generate-summary', { type: 'generate-summary', organizationId: org, entityType: 'case', entityId: 'r2', content: text }, { attempts: 1 });
+    const r = await bed.settled(org, 'r2', 'generate-summary', 'unavailable');
+    expect(r.reason).toContain('anthropic: HTTP 429 rate_limit_error, retry after 3600000 ms');
+    const client = (await bed.queue.client) as unknown as IORedis;
+    expect(await client.pttl(bed.queue.keys.limiter)).toBeLessThan(3_000_000);
+  });
 });
 
 describe('AI processing through openai', () => {

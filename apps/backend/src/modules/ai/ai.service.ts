@@ -69,7 +69,10 @@ export class AiService {
     const onCall = (call: CallRecord) => {
       this.logger.debug(`job ${jobId} ${data.type}: ${call.provider} ${call.outcome} in ${call.latencyMs} ms`);
       if (call.usage || call.outcome === 'ok') {
-        recorded.push(this.results.recordCall(key, jobId, call, estimateCostUsd(this.config.ai.prices, call.provider, call.usage)));
+        const write = this.results.recordCall(key, jobId, call, estimateCostUsd(this.config.ai.prices, call.provider, call.usage));
+        // Awaited below; handled now so a failed write is not an unhandled rejection meanwhile.
+        write.catch(() => undefined);
+        recorded.push(write);
       }
     };
 
