@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -102,6 +104,26 @@ const envSchema = z.object({
   CASE_URL_TEMPLATE: optionalString.refine((v) => v === undefined || (/^https?:\/\//.test(v) && v.includes('{id}')), {
     error: 'must be an http(s) URL containing {id}',
   }),
+  // email
+  SMTP_HOST: optionalString,
+  SMTP_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, 65535).optional()),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  SMTP_CONNECTION_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  EMAIL_FROM: z
+    .string()
+    .default('Ethico <no-reply@ethico.localhost>')
+    .refine((v) => mailboxAddress(v) !== null, { error: 'must be an address, optionally with a name: Ethico <no-reply@example.com>' }),
+  EMAIL_OUTBOX_DIR: optionalString,
+  DLQ_DIGEST_CRON: z.string().trim().min(1).default('0 8 * * *'),
+  DLQ_DIGEST_TZ: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
+  OPS_ALERT_EMAIL: optionalString.pipe(z.email({ error: 'must be a valid email address' }).optional()),
 
   // ai
   AI_PROVIDERS: optionalString,
@@ -142,8 +164,27 @@ export interface AppConfig {
   auth: { jwtSecret: string };
   admin: { username: string; password: string; passwordGenerated: boolean };
   cases: { urlTemplate: string };
+  email: EmailConfig;
   ai: AiConfig;
 }
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; password: string };
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+}
+
+export interface EmailConfig {
+  /** The From header, e.g. `Ethico <no-reply@example.com>`. */
+  from: string;
+  /** null: no SMTP server configured, messages go to outboxDir as .eml files. */
+  smtp: SmtpConfig | null;
+  outboxDir: string;
+  digest: { cron: string; timezone: string; to?: string };
 
 // ai
 export interface AiConfig {
@@ -188,6 +229,17 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   if (production && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
     problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production');
   }
+  if (production && !e.SMTP_HOST) {
+    problems.push('SMTP_HOST: must be set when NODE_ENV=production (the file outbox is for development)');
+  }
+  if (Boolean(e.SMTP_USER) !== Boolean(e.SMTP_PASSWORD)) {
+    problems.push('SMTP_USER, SMTP_PASSWORD: set both or neither');
+  }
+  try {
+    parseExpression(e.DLQ_DIGEST_CRON, { tz: e.DLQ_DIGEST_TZ });
+  } catch (err) {
+    problems.push(`DLQ_DIGEST_CRON: not a cron expression (${(err as Error).message})`);
+  }
   const ai = aiConfig(e, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -212,6 +264,22 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
     admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
     cases: { urlTemplate: e.CASE_URL_TEMPLATE ?? `${publicUrl}/cases/{id}` },
+    email: {
+      from: e.EMAIL_FROM,
+      smtp: e.SMTP_HOST
+        ? {
+            host: e.SMTP_HOST,
+            port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
+            secure: e.SMTP_SECURE,
+            auth: e.SMTP_USER && e.SMTP_PASSWORD ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD } : undefined,
+            connectionTimeoutMs: e.SMTP_CONNECTION_TIMEOUT_MS,
+            greetingTimeoutMs: e.SMTP_GREETING_TIMEOUT_MS,
+            socketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
+          }
+        : null,
+      outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),
+      digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
+    },
     ai,
   };
 }
@@ -257,6 +325,22 @@ function aiConfig(e: z.infer<typeof envSchema>, problems: string[]): AiConfig {
       openai: { inputPerMTok: e.AI_PRICE_OPENAI_INPUT_PER_MTOK, outputPerMTok: e.AI_PRICE_OPENAI_OUTPUT_PER_MTOK },
     },
   };
+}
+
+/** The bare address of `Name <addr>` or `addr`; null when it is not one. */
+export function mailboxAddress(value: string): string | null {
+  const match = /^\s*(?:[^<>]*<([^<>\s]+)>|([^<>\s]+))\s*$/.exec(value);
+  const address = match?.[1] ?? match?.[2];
+  return address && z.email().safeParse(address).success ? address : null;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Nest's ConfigService view of the same object (`configService.get('redis.host')`). */

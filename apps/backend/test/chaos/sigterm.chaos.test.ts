@@ -20,20 +20,33 @@ describe('chaos: SIGTERM under load', () => {
     const email = cluster.queue('email');
     const stalled = await cluster.countStalled('email');
 
-    const load = await enqueueMany({ url: `${cluster.url}/api/v1/jobs/email`, token: cluster.token, count: total, concurrency: 16, body: emailBody });
-    await eventually(async () => (await email.getActiveCount()) > 0);
+    let sent = 0;
+    const loading = enqueueMany({
+      url: `${cluster.url}/api/v1/jobs/email`,
+      token: cluster.token,
+      count: total,
+      concurrency: 8,
+      body: (i) => {
+        sent = i;
+        return emailBody(i);
+      },
+    });
+    // The deploy happens mid-load: jobs keep arriving while the old workers drain and the new ones start.
+    await eventually(async () => sent > total / 4 && (await email.getActiveCount()) > 0, 30_000, 5);
     const old = cluster.workers.splice(0);
     const activeAtSignal = await email.getActiveCount();
     const codes = await Promise.all(old.map((w) => w.stop('SIGTERM')));
-    expect(await email.getActiveCount()).toBe(0);
-
+    const activeAfterExit = await email.getActiveCount();
     await Promise.all([cluster.startWorker(workerEnv), cluster.startWorker(workerEnv)]);
+    const load = await loading;
     await eventually(async () => (await pendingCount(email)) === 0, scale(60_000, 300_000), 250);
     const result = await ledger(load.accepted, cluster.runLogDir, email, cluster.queue('dead-letter'));
-    record('sigterm-under-load', { total, activeAtSignal, exitCodes: codes, stalled: stalled.count, ...result, lost: result.lost.length });
+    record('sigterm-under-load', { total, activeAtSignal, activeAfterExit, exitCodes: codes, stalled: stalled.count, ...result, lost: result.lost.length });
 
     expect(codes).toEqual([0, 0]);
     expect(activeAtSignal).toBeGreaterThan(0);
+    expect(activeAfterExit).toBe(0);
+    expect(load.accepted).toHaveLength(total);
     expect(stalled.count).toBe(0);
     expect(result).toMatchObject({ lost: [], duplicates: 0, deadLettered: 0, completed: total });
   });

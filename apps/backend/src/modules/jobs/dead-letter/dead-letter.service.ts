@@ -20,6 +20,22 @@ const MAX_STACKS = 3;
 export const deadLetterEntryId = (queue: WorkQueueName, jobId: string) => `${queue}-${jobId}`;
 export const replayJobId = (entryId: string) => `replay-${entryId}`;
 
+/** The job a chain of replays started from (a replay's id wraps its entry's, which wraps the job's). */
+export function originalJobId(queue: WorkQueueName, jobId: string): string {
+  const prefix = replayJobId(deadLetterEntryId(queue, ''));
+  let id = jobId;
+  while (id.startsWith(prefix) && id.length > prefix.length) id = id.slice(prefix.length);
+  return id;
+}
+
+export interface DeadLetterSummary {
+  total: number;
+  byQueue: Partial<Record<WorkQueueName, number>>;
+  /** ISO time of the oldest pending failure; null when nothing is pending. */
+  oldestFailedAt: string | null;
+  topReasons: { reason: string; count: number }[];
+}
+
 export interface ReplayResult {
   id: string;
   jobId: string;
@@ -132,6 +148,29 @@ export class DeadLetterService {
     return counts;
   }
 
+  /**
+   * What ops need to know about pending entries, without any payload: counts per source queue,
+   * the oldest failure and the most frequent reasons (addresses redacted, so reasons group and
+   * recipients stay private).
+   */
+  async summary(maxReasons = 5): Promise<DeadLetterSummary> {
+    const pending = await this.matching({ status: 'pending' });
+    const byQueue: Partial<Record<WorkQueueName, number>> = {};
+    const reasons = new Map<string, number>();
+    let oldestFailedAt: string | null = null;
+    for (const { data } of pending) {
+      byQueue[data.sourceQueue] = (byQueue[data.sourceQueue] ?? 0) + 1;
+      const reason = summarizeReason(data.failedReason);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      if (!oldestFailedAt || data.failedAt < oldestFailedAt) oldestFailedAt = data.failedAt;
+    }
+    const topReasons = [...reasons]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+      .slice(0, maxReasons);
+    return { total: pending.length, byQueue, oldestFailedAt, topReasons };
+  }
+
   /** Newest first. Entries are never processed, so they all sit in the waiting list. */
   private async matching(filter: DeadLetterFilter): Promise<Job<DeadLetterEntryData>[]> {
     const jobs = (await this.dlq.getJobs(['waiting', 'paused', 'prioritized'], 0, -1, false)).filter(Boolean);
@@ -159,6 +198,13 @@ export class DeadLetterService {
 }
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
+
+const MAX_REASON_LENGTH = 200;
+
+function summarizeReason(reason: string): string {
+  const oneLine = reason.replace(/[^\s<>@]+@[^\s<>@]+/g, '<address>').replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_REASON_LENGTH ? `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…` : oneLine || 'unknown failure';
+}
 
 function trimStack(stack: string): string {
   return stack.split('\n').slice(0, MAX_STACK_LINES).join('\n');
