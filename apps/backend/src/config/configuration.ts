@@ -185,6 +185,7 @@ export interface EmailConfig {
   smtp: SmtpConfig | null;
   outboxDir: string;
   digest: { cron: string; timezone: string; to?: string };
+}
 
 // ai
 export interface AiConfig {
