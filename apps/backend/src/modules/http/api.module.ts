@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AiUsageController } from '../ai/ai-usage.controller';
+import { AiController } from '../ai/ai.controller';
+import { AiModule } from '../ai/ai.module';
 import { CasesController } from '../cases/cases.controller';
 import { CasesModule } from '../cases/cases.module';
 import { QueueDashboardModule } from '../jobs/admin/bull-board.module';
@@ -13,8 +16,8 @@ import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule],
-  controllers: [HealthController, JobsController, DeadLetterController, CasesController, SearchController],
+  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule],
+  controllers: [HealthController, JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}
