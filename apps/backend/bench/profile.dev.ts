@@ -27,7 +27,9 @@ async function main() {
     const s = await until(async () => { const s = await child.call<{ count: number; cpuUs: number }>('stats'); return s.count >= N ? s : undefined; }, 300000, 'done');
     await child.call('profileStop', { file: `/tmp/proof-prof/${kind}.cpuprofile` });
     console.log(kind, 'jobs/s', (N / ((Date.now() - t) / 1000)).toFixed(0), 'cpu µs/job', (s.cpuUs / N).toFixed(1));
-    console.log((await r.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_')).map((l) => l.replace(/,usec_per_call.*$/, '')).join('\n'));
+    const st = await r.info('stats');
+    console.log(kind, 'net in bytes/job', Number(/total_net_input_bytes:(\d+)/.exec(st)![1]) / N, 'out', Number(/total_net_output_bytes:(\d+)/.exec(st)![1]) / N);
+    if (process.env.CMDSTATS) console.log((await r.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_')).map((l) => l.replace(/,usec_per_call.*$/, '')).join('\n'));
     r.disconnect();
     await q.close();
     await child.stop();
