@@ -25,6 +25,8 @@ export interface AiCapacityResult {
   emailRate: number;
   windowS: number;
   rounds: Record<Condition, Window[]>;
+  /** Failed jobs of the run per queue (should be none). */
+  failed: { email: number; ai: number; reasons: string[] };
 }
 
 const ORG = 'org-bench-ai';
@@ -109,7 +111,9 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
         }
         ctx.log(`  round ${r + 1}: ${CONDITIONS.map((c) => `${c} p50 ${fmt(rounds[c][r].p50)} ms p99 ${fmt(rounds[c][r].p99)} ms`).join(', ')}; AI calls so far ${provider.calls()}`);
       }
-      return { providerDelayMs: PROVIDER_DELAY_MS, aiConcurrency, emailRate, windowS, rounds };
+      const reasons = [...(await email.getFailed(0, 2)), ...(await ai.getFailed(0, 2))].map((j) => `${j.queueName}/${j.name}: ${j.failedReason}`);
+      const failed = { email: await email.getFailedCount(), ai: await ai.getFailedCount(), reasons };
+      return { providerDelayMs: PROVIDER_DELAY_MS, aiConcurrency, emailRate, windowS, rounds, failed };
     } finally {
       await email.close();
       await ai.close();
@@ -135,6 +139,7 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
       '',
       `- Email wait p99, saturated ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.2: **${ratio.median <= 1.2 ? 'pass' : 'miss'}**.`,
       `- At the end of each saturated window the AI queue still had ${Math.min(...busy.map((w) => w.aiActiveAtEnd ?? 0))}–${Math.max(...busy.map((w) => w.aiActiveAtEnd ?? 0))} active and ≥ ${Math.min(...busy.map((w) => w.aiWaitingAtEnd ?? 0))} waiting jobs.`,
+      `- Failed jobs in the run: email ${result.failed?.email ?? 'n/a'}, AI ${result.failed?.ai ?? 'n/a'}${result.failed?.reasons.length ? ` (${result.failed.reasons.join('; ')})` : ''}.`,
       '- Waits are in milliseconds of Redis-side timestamps; at these sizes a few ms of scheduling noise moves a ratio noticeably, so read the absolute p99 too.',
     ].join('\n');
   },

@@ -29,6 +29,9 @@ export interface NonBlockingResult {
   rate: number;
   windowS: number;
   rounds: Record<Condition, Window[]>;
+  /** Jobs of the run that failed (kept in each queue's failed set), and the first reasons: should be none. */
+  failed: Record<WorkQueueName, number>;
+  failedReasons: string[];
 }
 
 const ORG = 'org-bench-nb';
@@ -141,7 +144,13 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
           `  round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop p99 ${fmt(rounds[c][r].loop.p99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
         );
       }
-      return { backlog, rate, windowS, rounds };
+      const failed = {} as Record<WorkQueueName, number>;
+      const failedReasons: string[] = [];
+      for (const [name, q] of Object.entries(queues) as [WorkQueueName, Queue][]) {
+        failed[name] = await q.getFailedCount();
+        for (const j of await q.getFailed(0, 2)) failedReasons.push(`${name}/${j.name}: ${j.failedReason}`);
+      }
+      return { backlog, rate, windowS, rounds, failed, failedReasons };
     } finally {
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await app.stop();
@@ -175,6 +184,7 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
       '',
       `- Read p99 draining ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.5: **${ratio.median <= 1.5 ? 'pass' : 'miss'}**.`,
       `- Event-loop delay p99 while draining: **${fmtSummary(loopBusy)} ms**; target < 20 ms: **${loopBusy.median < 20 ? 'pass' : 'miss'}**.`,
+      `- Jobs of the run that failed: ${Object.entries(result.failed ?? {}).map(([q, n]) => `${q} ${n}`).join(', ')}${result.failedReasons?.length ? ` (${result.failedReasons.join('; ')})` : ''}.`,
       `- At the end of every window at least ${left.toLocaleString('en-US')} jobs were still waiting: the whole window was measured under backlog.`,
     ].join('\n');
   },
