@@ -32,6 +32,8 @@ export interface NonBlockingResult {
   /** Jobs of the run that failed (kept in each queue's failed set), and the first reasons: should be none. */
   failed: Record<WorkQueueName, number>;
   failedReasons: string[];
+  /** The same with the API and the workers in separate processes (APP_ROLE=api + APP_ROLE=worker). */
+  split?: { rounds: Record<Condition, Window[]> };
 }
 
 const ORG = 'org-bench-nb';
@@ -90,6 +92,87 @@ async function windowOf(app: BenchChild, read: () => Promise<LoadResult>): Promi
   return { http, loop };
 }
 
+type Topology = 'all' | 'split';
+
+/**
+ * `all`: one APP_ROLE=all process serves the reads and drains the backlog (the issue's case).
+ * `split`: the same reads against an APP_ROLE=api process while an APP_ROLE=worker process drains.
+ */
+async function measureTopology(
+  ctx: BenchContext,
+  topology: Topology,
+  opts: { backlog: Record<WorkQueueName, number>; windowS: number; rate: number },
+): Promise<{ rounds: Record<Condition, Window[]>; failed: Record<WorkQueueName, number>; failedReasons: string[] }> {
+  const prefix = `b-nb-${topology}`;
+  const env = (role: string) => appEnv(ctx.servers, { APP_ROLE: role, QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local' });
+  const app = await BenchChild.start('app.main.ts', env(topology === 'all' ? 'all' : 'api'), { name: topology === 'all' ? 'app' : 'api' });
+  const worker = topology === 'split' ? await BenchChild.start('app.main.ts', env('worker'), { name: 'worker' }) : undefined;
+  const queues = {
+    'ai-processing': benchQueue(ctx.servers, 'ai-processing', prefix),
+    email: benchQueue(ctx.servers, 'email', prefix),
+    indexing: benchQueue(ctx.servers, 'indexing', prefix),
+  };
+  try {
+    const base = await app.call<string>('url');
+    const auth = { authorization: bearer(ORG) };
+    const caseIds: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${base}/api/v1/cases`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `Benchmark case ${i}`, description: SUMMARY_TEXT }),
+      });
+      if (res.status !== 201) throw new Error(`creating a case answered ${res.status}: ${await res.text()}`);
+      caseIds.push(((await res.json()) as { id: string }).id);
+    }
+    await emptyQueues(queues);
+    const read = (durationS: number) => load({ url: `${base}/api/v1/cases/${caseIds[0]}`, headers: auth, connections: 4, durationS, rate: opts.rate });
+    await read(2);
+    const rounds: Record<Condition, Window[]> = { idle: [], draining: [] };
+    for (let r = 0; r < ctx.rounds; r++) {
+      for (const c of rotated(CONDITIONS, r)) {
+        if (c === 'idle') {
+          rounds.idle.push(await windowOf(app, () => read(opts.windowS)));
+          continue;
+        }
+        await fill(queues, opts.backlog, caseIds);
+        const before = (await Promise.all(Object.values(queues).map(unfinished))).reduce((a, b) => a + b, 0);
+        await sleep(500); // workers are at full speed
+        // BENCH_PROFILE_DIR: a CPU profile of the serving process for each draining window, to see what holds its loop.
+        const profileDir = process.env.BENCH_PROFILE_DIR;
+        if (profileDir) await app.call('profileStart');
+        const w = await windowOf(app, () => read(opts.windowS));
+        if (profileDir) await app.call('profileStop', { file: `${profileDir}/nonblocking-${topology}-draining-${r + 1}.cpuprofile` });
+        const after = (await Promise.all(Object.values(queues).map(unfinished))).reduce((a, b) => a + b, 0);
+        rounds.draining.push({ ...w, jobsDone: before - after, backlogAtEnd: after });
+        await emptyQueues(queues);
+      }
+      ctx.log(
+        `  ${topology} round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop p99 ${fmt(rounds[c][r].loop.p99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
+      );
+    }
+    const failed = {} as Record<WorkQueueName, number>;
+    const failedReasons: string[] = [];
+    for (const [name, q] of Object.entries(queues) as [WorkQueueName, Queue][]) {
+      failed[name] = await q.getFailedCount();
+      for (const j of await q.getFailed(0, 2)) failedReasons.push(`${name}/${j.name}: ${j.failedReason}`);
+    }
+    return { rounds, failed, failedReasons };
+  } finally {
+    await Promise.all(Object.values(queues).map((q) => q.close()));
+    await worker?.stop();
+    await app.stop();
+  }
+}
+
+function splitRows(rounds: Record<Condition, Window[]>, windowS: number): string[] {
+  const s = (c: Condition, f: (w: Window) => number) => fmtSummary(summarize(rounds[c].map(f)));
+  return [
+    `| split roles, idle | ${s('idle', (w) => w.http.p50)} | ${s('idle', (w) => w.http.p99)} | ${s('idle', (w) => w.loop.p99)} | – |`,
+    `| split roles, draining | ${s('draining', (w) => w.http.p50)} | ${s('draining', (w) => w.http.p99)} | ${s('draining', (w) => w.loop.p99)} | ${s('draining', (w) => (w.jobsDone ?? 0) / windowS)} |`,
+  ];
+}
+
 export const nonBlockingBench: Benchmark<NonBlockingResult> = {
   name: 'nonblocking',
   title: '3. Non-blocking HTTP while draining a backlog',
@@ -97,64 +180,10 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     const total = ctx.quick ? 5_000 : 20_000;
     const windowS = ctx.quick ? 4 : 10;
     const rate = 100;
-    const prefix = 'b-nb';
-    const app = await BenchChild.start(
-      'app.main.ts',
-      appEnv(ctx.servers, { APP_ROLE: 'all', QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local' }),
-      { name: 'app' },
-    );
-    const queues = {
-      'ai-processing': benchQueue(ctx.servers, 'ai-processing', prefix),
-      email: benchQueue(ctx.servers, 'email', prefix),
-      indexing: benchQueue(ctx.servers, 'indexing', prefix),
-    };
-    try {
-      const base = await app.call<string>('url');
-      const auth = { authorization: bearer(ORG) };
-      const caseIds: string[] = [];
-      for (let i = 0; i < 20; i++) {
-        const res = await fetch(`${base}/api/v1/cases`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `Benchmark case ${i}`, description: SUMMARY_TEXT }),
-        });
-        if (res.status !== 201) throw new Error(`creating a case answered ${res.status}: ${await res.text()}`);
-        caseIds.push(((await res.json()) as { id: string }).id);
-      }
-      await emptyQueues(queues);
-      const read = (durationS: number) => load({ url: `${base}/api/v1/cases/${caseIds[0]}`, headers: auth, connections: 4, durationS, rate });
-      await read(2);
-      const backlog = backlogOf(total);
-      const rounds: Record<Condition, Window[]> = { idle: [], draining: [] };
-      for (let r = 0; r < ctx.rounds; r++) {
-        for (const c of rotated(CONDITIONS, r)) {
-          if (c === 'idle') {
-            rounds.idle.push(await windowOf(app, () => read(windowS)));
-            continue;
-          }
-          await fill(queues, backlog, caseIds);
-          const before = (await Promise.all(Object.values(queues).map(unfinished))).reduce((a, b) => a + b, 0);
-          await sleep(500); // workers are at full speed
-          const w = await windowOf(app, () => read(windowS));
-          const after = (await Promise.all(Object.values(queues).map(unfinished))).reduce((a, b) => a + b, 0);
-          rounds.draining.push({ ...w, jobsDone: before - after, backlogAtEnd: after });
-          await emptyQueues(queues);
-        }
-        ctx.log(
-          `  round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop p99 ${fmt(rounds[c][r].loop.p99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
-        );
-      }
-      const failed = {} as Record<WorkQueueName, number>;
-      const failedReasons: string[] = [];
-      for (const [name, q] of Object.entries(queues) as [WorkQueueName, Queue][]) {
-        failed[name] = await q.getFailedCount();
-        for (const j of await q.getFailed(0, 2)) failedReasons.push(`${name}/${j.name}: ${j.failedReason}`);
-      }
-      return { backlog, rate, windowS, rounds, failed, failedReasons };
-    } finally {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
-      await app.stop();
-    }
+    const backlog = backlogOf(total);
+    const all = await measureTopology(ctx, 'all', { backlog, windowS, rate });
+    const split = await measureTopology(ctx, 'split', { backlog, windowS, rate });
+    return { backlog, rate, windowS, ...all, split: { rounds: split.rounds } };
   },
   headline(result) {
     const ratio = summarize(pairedRatios(result.rounds.draining.map((w) => w.http.p99), result.rounds.idle.map((w) => w.http.p99)));
@@ -181,10 +210,16 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
       '|---|---:|---:|---:|---:|',
       `| idle | ${fmtSummary(s('idle', p50))} | ${fmtSummary(s('idle', p99))} | ${fmtSummary(s('idle', loop))} | – |`,
       `| draining | ${fmtSummary(s('draining', p50))} | ${fmtSummary(s('draining', p99))} | ${fmtSummary(loopBusy)} | ${fmtSummary(drained)} |`,
+      ...(result.split ? splitRows(result.split.rounds, result.windowS) : []),
       '',
       `- Read p99 draining ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.5: **${ratio.median <= 1.5 ? 'pass' : 'miss'}**.`,
       `- Event-loop delay p99 while draining: **${fmtSummary(loopBusy)} ms**; target < 20 ms: **${loopBusy.median < 20 ? 'pass' : 'miss'}**.`,
       `- Jobs of the run that failed: ${Object.entries(result.failed ?? {}).map(([q, n]) => `${q} ${n}`).join(', ')}${result.failedReasons?.length ? ` (${result.failedReasons.join('; ')})` : ''}.`,
+      ...(result.split
+        ? [
+            `- For comparison (not the issue's setup): the same reads against an \`APP_ROLE=api\` process while a separate \`APP_ROLE=worker\` process drains the backlog; p99 draining ÷ idle ${fmtSummary(summarize(pairedRatios(result.split.rounds.draining.map(p99), result.split.rounds.idle.map(p99))))}, API event-loop delay p99 ${fmtSummary(summarize(result.split.rounds.draining.map(loop)))} ms.`,
+          ]
+        : []),
       `- At the end of every window at least ${left.toLocaleString('en-US')} jobs were still waiting: the whole window was measured under backlog.`,
     ].join('\n');
   },
