@@ -231,6 +231,15 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       return `| ${p.processes} | ${p.concurrency} | ${cells.join(' | ')} |`;
     };
     const lines = [
+      'What runs, per system, for each point (processes × concurrency per process), on the same private Redis or PostgreSQL:',
+      '',
+      '- **Ethico**: the real worker role (`startApp` with `APP_ROLE=worker`, production mode and log level) with the email queue consumed by a benchmark processor module passed through `extras.workers`: `WorkersModule.forQueues([\'email\'], { processors: [NoopEmailProcessor] })`. The processor is the email processor with the delivery taken out: Nest\'s `WorkerHost`, the registry\'s payload validation (`payloadOf`), the dead-letter listener (`WorkerFailuresListener`) and whatever else the worker role composes are all there; only the SMTP call is not. No real job type fits: every one does I/O (SMTP, PostgreSQL, an AI provider). Jobs carry a valid `send-email` payload (the `case-assigned` template with its context) and the email queue\'s default job options (3 attempts, exponential backoff, priority 2, keep the last 500 completed).',
+      '- **raw BullMQ**: a plain `new Worker(\'email\', async () => {}, { concurrency })`, and the same jobs with the same job options added to another prefix: the difference to Ethico is what our layer costs.',
+      `- **pg-boss 12**: \`boss.work(queue, { batchSize: max(concurrency, 10), burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 })\`, jobs added with \`insert\`. pg-boss fetches in batches and waits for the polling interval after a short fetch; batches with bursting is its documented way to go fast. At concurrency ≥ 10 the batch is handled with \`Promise.all\` (so \`concurrency\` jobs are in flight); at concurrency 1 a batch of 10 is handled one job after the other (a batch of 1 would wait 0.5–2 s between jobs). Completed rows are deleted before each run.`,
+      '- **graphile-worker 0.18**: `run({ concurrency, taskList })` with its batching features on (`localQueue.size = max(concurrency, 10)`, `completeJobBatchDelay: 0`), jobs added with `addJobs`.',
+      '',
+      'Each run fills the backlog first (BullMQ: into a paused queue, then `resume()`; the PostgreSQL peers: before their workers start), then counts handled jobs in the worker processes: the rate is jobs handled between the first and the last one, so startup, filling and draining the tail are not counted. A warm-up run per system sizes the runs (about 2 s each, 500–20,000 jobs).',
+      '',
       `| processes | concurrency | ${systems.map((s) => `${LABEL[s]} jobs/s`).join(' | ')} | ours ÷ raw BullMQ | ours ÷ pg-boss | ours ÷ graphile-worker | target | ${systems.map((s) => `${LABEL[s]} worker CPU µs/job`).join(' | ')} |`,
       `|---:|---:|${systems.map(() => '---:').join('|')}|---:|---:|---:|---|${systems.map(() => '---:').join('|')}|`,
       ...result.points.map(row),
