@@ -11,9 +11,13 @@ const CONDITIONS = ['idle', 'draining'] as const;
 type Condition = (typeof CONDITIONS)[number];
 
 interface LoopDelay {
+  /** Histogram values: time between the sampling timer's runs (the 10 ms interval included). */
   p50: number;
   p99: number;
   max: number;
+  /** Delay beyond the sampling interval: what the loop was late by. */
+  lagP99: number;
+  resolutionMs: number;
 }
 
 interface Window {
@@ -168,8 +172,8 @@ async function measureTopology(
 function splitRows(rounds: Record<Condition, Window[]>, windowS: number): string[] {
   const s = (c: Condition, f: (w: Window) => number) => fmtSummary(summarize(rounds[c].map(f)));
   return [
-    `| split roles, idle | ${s('idle', (w) => w.http.p50)} | ${s('idle', (w) => w.http.p99)} | ${s('idle', (w) => w.loop.p99)} | – |`,
-    `| split roles, draining | ${s('draining', (w) => w.http.p50)} | ${s('draining', (w) => w.http.p99)} | ${s('draining', (w) => w.loop.p99)} | ${s('draining', (w) => (w.jobsDone ?? 0) / windowS)} |`,
+    `| split roles, idle | ${s('idle', (w) => w.http.p50)} | ${s('idle', (w) => w.http.p99)} | ${s('idle', (w) => w.loop.lagP99)} | ${s('idle', (w) => w.loop.p99)} | – |`,
+    `| split roles, draining | ${s('draining', (w) => w.http.p50)} | ${s('draining', (w) => w.http.p99)} | ${s('draining', (w) => w.loop.lagP99)} | ${s('draining', (w) => w.loop.p99)} | ${s('draining', (w) => (w.jobsDone ?? 0) / windowS)} |`,
   ];
 }
 
@@ -187,7 +191,7 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
   },
   headline(result) {
     const ratio = summarize(pairedRatios(result.rounds.draining.map((w) => w.http.p99), result.rounds.idle.map((w) => w.http.p99)));
-    const loop = summarize(result.rounds.draining.map((w) => w.loop.p99));
+    const loop = summarize(result.rounds.draining.map((w) => w.loop.lagP99));
     return [
       { figure: 'API read p99 while draining ÷ idle', value: fmtSummary(ratio), target: '≤ 1.5', verdict: verdict(ratio.median <= 1.5) },
       { figure: 'Event-loop delay p99 while draining, ms', value: fmtSummary(loop), target: '< 20', verdict: verdict(loop.median < 20) },
@@ -197,19 +201,20 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     const s = (c: Condition, f: (w: Window) => number) => summarize(result.rounds[c].map(f));
     const p99 = (w: Window) => w.http.p99;
     const p50 = (w: Window) => w.http.p50;
-    const loop = (w: Window) => w.loop.p99;
+    const loop = (w: Window) => w.loop.lagP99;
+    const loopRaw = (w: Window) => w.loop.p99;
     const ratio = summarize(pairedRatios(result.rounds.draining.map(p99), result.rounds.idle.map(p99)));
     const loopBusy = s('draining', loop);
     const total = Object.values(result.backlog).reduce((a, b) => a + b, 0);
     const drained = s('draining', (w) => (w.jobsDone ?? 0) / result.windowS);
     const left = Math.min(...result.rounds.draining.map((w) => w.backlogAtEnd ?? 0));
     return [
-      `One \`APP_ROLE=all\` process (API and all workers, local AI provider). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(result.backlog).map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`).join(', ')}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window.`,
+      `One \`APP_ROLE=all\` process (API and all workers, local AI provider). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(result.backlog).map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`).join(', ')}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window. Its histogram records the time between the runs of its 10 ms sampling timer, so an idle loop reads about 10 ms; the delay column is that value minus the 10 ms interval (how late the loop was), and the raw histogram is shown beside it.`,
       '',
-      '| condition | read p50 ms | read p99 ms | event-loop delay p99 ms | jobs finished/s in the window |',
-      '|---|---:|---:|---:|---:|',
-      `| idle | ${fmtSummary(s('idle', p50))} | ${fmtSummary(s('idle', p99))} | ${fmtSummary(s('idle', loop))} | – |`,
-      `| draining | ${fmtSummary(s('draining', p50))} | ${fmtSummary(s('draining', p99))} | ${fmtSummary(loopBusy)} | ${fmtSummary(drained)} |`,
+      '| condition | read p50 ms | read p99 ms | event-loop delay p99 ms | histogram p99 ms (interval included) | jobs finished/s in the window |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| idle | ${fmtSummary(s('idle', p50))} | ${fmtSummary(s('idle', p99))} | ${fmtSummary(s('idle', loop))} | ${fmtSummary(s('idle', loopRaw))} | – |`,
+      `| draining | ${fmtSummary(s('draining', p50))} | ${fmtSummary(s('draining', p99))} | ${fmtSummary(loopBusy)} | ${fmtSummary(s('draining', loopRaw))} | ${fmtSummary(drained)} |`,
       ...(result.split ? splitRows(result.split.rounds, result.windowS) : []),
       '',
       `- Read p99 draining ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.5: **${ratio.median <= 1.5 ? 'pass' : 'miss'}**.`,
