@@ -10,9 +10,9 @@ export interface LineChartSpec {
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
-const W = 720;
+const W = 800;
 const H = 420;
-const M = { top: 48, right: 200, bottom: 56, left: 80 };
+const M = { top: 48, right: 230, bottom: 56, left: 80 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
