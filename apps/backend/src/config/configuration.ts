@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { AdminAccount, parseAdminUsers } from './admin-accounts';
 
 /**
  * All configuration comes from the environment and is validated here, once, at startup.
@@ -81,6 +82,20 @@ const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   /** Where `npm start` keeps embedded servers' data (read before validation by embedded-services.ts). */
   DATA_DIR: z.string().min(1).default('.data'),
+
+  // operations
+  METRICS_PORT: int(0, 65535).default(9464),
+  ADMIN_USERS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return [];
+      const { accounts, problems } = parseAdminUsers(raw);
+      problems.forEach((message) => ctx.addIssue({ code: 'custom', message }));
+      return problems.length ? z.NEVER : accounts;
+    }),
+  LOG_PRETTY: bool.optional(),
+  LOG_FILE: optionalString,
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -97,7 +112,14 @@ export interface AppConfig {
   database: { url: string; poolMax: number; statementTimeoutMs: number };
   queue: { prefix: string; enqueueTimeoutMs: number };
   auth: { jwtSecret: string };
-  admin: { username: string; password: string; passwordGenerated: boolean };
+  admin: {
+    username: string;
+    password: string;
+    passwordGenerated: boolean;
+    /** Everyone who may sign in to /admin: the ADMIN_USERNAME pair (an operator) and ADMIN_USERS. */
+    accounts: AdminAccount[];
+  };
+  operations: { metricsPort: number; logPretty: boolean; logFile?: string };
 }
 
 export class ConfigValidationError extends Error {
@@ -122,8 +144,12 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   if (production && (!e.JWT_SECRET || e.JWT_SECRET.length < 32)) {
     problems.push('JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production');
   }
-  if (production && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
-    problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production');
+  const pairEnabled = e.ADMIN_PASSWORD !== undefined || e.ADMIN_USERS.length === 0;
+  if (production && pairEnabled && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
+    problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production (or use ADMIN_USERS)');
+  }
+  if (pairEnabled && e.ADMIN_USERS.some((a) => a.name === e.ADMIN_USERNAME)) {
+    problems.push(`ADMIN_USERS: names the user "${e.ADMIN_USERNAME}", which ADMIN_USERNAME already defines`);
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -145,7 +171,21 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
-    admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
+    admin: {
+      username: e.ADMIN_USERNAME,
+      password: adminPassword,
+      // With ADMIN_USERS and no ADMIN_PASSWORD there is no pair account, so nothing generated to print.
+      passwordGenerated: e.ADMIN_PASSWORD === undefined && pairEnabled,
+      accounts: [
+        ...(pairEnabled ? [{ name: e.ADMIN_USERNAME, role: 'operator' as const, secret: { scheme: 'plain' as const, password: adminPassword } }] : []),
+        ...e.ADMIN_USERS,
+      ],
+    },
+    operations: {
+      metricsPort: e.METRICS_PORT,
+      logPretty: e.LOG_PRETTY ?? e.NODE_ENV === 'development',
+      logFile: e.LOG_FILE,
+    },
   };
 }
 

@@ -31,6 +31,7 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     ADMIN_USERNAME: TEST_ADMIN.username,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     SHUTDOWN_TIMEOUT_MS: '15000',
+    METRICS_PORT: '0',
     ...redisEnv(),
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     ...overrides,

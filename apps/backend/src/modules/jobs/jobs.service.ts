@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Job, JobsOptions, JobState, Queue } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
+import { withCurrentCorrelation } from '../logging/correlation-context';
 import { QueueUnavailableError, withTimeout } from './jobs.errors';
 import { AI_QUEUE_NAME, EMAIL_QUEUE_NAME, INDEXING_QUEUE_NAME, PRIORITY_TIERS, PriorityTier } from './queues';
 import { JobInput, JobName, validatePayload, WorkQueueName } from './types';
@@ -61,7 +62,8 @@ export class JobsService {
     data: JobInput<Q, N>,
     options: EnqueueOptions = {},
   ): Promise<EnqueuedJob> {
-    const payload = validatePayload<{ organizationId: string }>(queue, name, data);
+    // A job enqueued while handling a request or another job carries that correlation id.
+    const payload = validatePayload<{ organizationId: string }>(queue, name, withCurrentCorrelation(data));
     const opts: JobsOptions = {};
     if (options.idempotencyKey) opts.jobId = idempotentJobId(payload.organizationId, options.idempotencyKey);
     if (options.priority) opts.priority = PRIORITY_TIERS[options.priority];

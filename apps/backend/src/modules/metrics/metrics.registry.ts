@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
+
+/**
+ * One registry per application instance rather than prom-client's global one, so that two apps
+ * in one process (tests) do not collide. Node's default metrics are registered here too.
+ */
+@Injectable()
+export class MetricsRegistry {
+  readonly registry = new Registry();
+
+  constructor(@InjectConfig() config: AppConfig) {
+    this.registry.setDefaultLabels({ role: config.role });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
