@@ -75,8 +75,10 @@ export class HealthChecks implements OnApplicationShutdown {
 
   private checkRedis(): Promise<HealthIndicatorResult> {
     return this.probe('redis', async () => {
-      this.redis ??= this.redisFactory.create('ethico-health');
-      const pong = await this.redis.ping();
+      const redis = (this.redis ??= this.redisFactory.create('ethico-health'));
+      // The client fails fast while disconnected; give a fresh one the chance to connect first.
+      if (redis.status !== 'ready') await new Promise<void>((resolve) => { redis.once('ready', resolve); setTimeout(resolve, CHECK_TIMEOUT_MS - 100).unref(); });
+      const pong = await redis.ping();
       if (pong !== 'PONG') throw new Error(`unexpected answer ${pong}`);
     });
   }

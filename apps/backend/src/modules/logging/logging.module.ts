@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, RequestMethod } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { Request, Response } from 'express';
 import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
@@ -52,7 +52,11 @@ export function pinoParams(config: AppConfig): Params {
     },
   };
   const destination = config.operations.logFile ? pino.destination({ dest: config.operations.logFile, sync: true, mkdir: true }) : undefined;
-  return { pinoHttp: destination ? [options, destination] : options };
+  return {
+    pinoHttp: destination ? [options, destination] : options,
+    // Every route, including those outside the API prefix (admin, metrics, health).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+  };
 }
 
 /**

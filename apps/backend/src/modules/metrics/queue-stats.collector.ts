@@ -32,7 +32,14 @@ export class QueueStatsCollector {
   constructor(metrics: MetricsRegistry, jobs: JobsService, deadLetters: DeadLetterService) {
     const registers = [metrics.registry];
     const read = () => this.snapshot(jobs, deadLetters);
-    const up = new Gauge({ name: 'ethico_queue_stats_up', help: '1 when the last read of queue statistics from Redis succeeded', registers });
+    new Gauge({
+      name: 'ethico_queue_stats_up',
+      help: '1 when queue statistics could be read from Redis for this scrape',
+      registers,
+      async collect() {
+        this.set((await read()) ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'ethico_queue_jobs',
       help: 'Jobs per queue and state (BullMQ getJobCounts)',
@@ -40,7 +47,6 @@ export class QueueStatsCollector {
       registers,
       async collect() {
         const s = await read();
-        up.set(s ? 1 : 0);
         if (!s) return;
         for (const q of WORK_QUEUES) for (const state of JOB_STATES) this.set({ queue: q, state }, s.counts[q][state] ?? 0);
       },

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
+import { jobContext } from '../../logging/job-context.worker';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
 import type { WorkQueueName } from '../types';
@@ -61,7 +62,7 @@ export class DeadLetterService {
       priority: job.opts.priority || undefined,
     };
     await this.dlq.add(job.name, entry, { jobId: id });
-    this.logger.warn(`dead letter ${id}: ${queue} job ${job.id} (${job.name}) failed for good: ${entry.failedReason}`);
+    this.logger.warn({ msg: `dead letter ${id} filed for ${queue} job ${job.id} (${job.name})`, deadLetterId: id, ...jobContext(queue, job) });
     return id;
   }
 
