@@ -1,10 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { AdminRole } from '../../config/admin-accounts';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { ADMIN_REALM, AdminAuthenticator, AdminRequest, crossSiteReason, isSafeMethod } from './admin-auth';
+import { ADMIN_REALM, AdminAuthenticator, AdminPrincipal, AdminRequest, crossSiteReason, isSafeMethod } from './admin-auth';
 
 const ADMIN_ROLE_KEY = 'ethico:admin-role';
 /** The role a route needs; without it any admin (viewer or operator) may call it. */
@@ -38,3 +38,10 @@ export class AdminAuthGuard implements CanActivate {
     return true;
   }
 }
+
+/** The admin AdminAuthGuard let in. */
+export const CurrentAdmin = createParamDecorator((_: unknown, ctx: ExecutionContext): AdminPrincipal => {
+  const admin = ctx.switchToHttp().getRequest<AdminRequest>().admin;
+  if (!admin) throw new Error('CurrentAdmin used on a route without AdminAuthGuard');
+  return admin;
+});

@@ -4,11 +4,12 @@ import { QueueDashboardModule } from '../jobs/admin/bull-board.module';
 import { DeadLetterController } from '../jobs/dead-letter/dead-letter.controller';
 import { JobsController } from '../jobs/jobs.controller';
 import { JobsModule } from '../jobs/jobs.module';
+import { OperationsModule } from '../operations/operations.module';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule],
+  imports: [JobsModule, QueueDashboardModule, OperationsModule],
   controllers: [JobsController, DeadLetterController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
