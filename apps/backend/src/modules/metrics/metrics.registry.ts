@@ -14,6 +14,11 @@ export class MetricsRegistry {
   constructor(@InjectConfig() config: AppConfig) {
     this.registry.setDefaultLabels({ role: config.role });
     collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters, which promtool rejects; the per-type gauges without the suffix
+    // (nodejs_active_handles{type=…} and friends) carry the same numbers.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
   }
 
   get contentType(): string {

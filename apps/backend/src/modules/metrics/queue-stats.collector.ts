@@ -8,8 +8,8 @@ import { MetricsRegistry } from './metrics.registry';
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children', 'failed', 'completed'] as const;
 const COLLECT_TIMEOUT_MS = 2_000;
-/** Concurrent or back-to-back scrapes share one read. */
-const FRESH_FOR_MS = 1_000;
+/** The gauges of one scrape (collected concurrently), or two Prometheus replicas scraping together, share one read. */
+export const SHARED_READ_MS = 100;
 
 interface Snapshot {
   counts: Record<WorkQueueName, Record<string, number>>;
@@ -74,7 +74,7 @@ export class QueueStatsCollector {
   }
 
   private snapshot(jobs: JobsService, deadLetters: DeadLetterService): Promise<Snapshot | null> {
-    if (this.inflight && Date.now() - this.takenAt < FRESH_FOR_MS) return this.inflight;
+    if (this.inflight && Date.now() - this.takenAt < SHARED_READ_MS) return this.inflight;
     this.takenAt = Date.now();
     this.inflight = withTimeout(this.readAll(jobs, deadLetters), COLLECT_TIMEOUT_MS, () => new Error(`no answer within ${COLLECT_TIMEOUT_MS} ms`)).catch(
       (err: Error) => {
