@@ -25,6 +25,7 @@ describe('redaction', () => {
     ['a password', '{"password":"hunter2"}', '{"password":"[redacted]"}'],
     ['an authorization header', '{"headers":{"authorization":"Basic b3BzOnB3"}}', '{"headers":{"authorization":"[redacted]"}}'],
     ['an email in a message', '{"msg":"550 mailbox carol@example.net unavailable"}', '{"msg":"550 mailbox [email] unavailable"}'],
+    ['a URL-encoded email', '{"url":"/x?to=carol%40example.net&a=1"}', '{"url":"/x?to=[email]&a=1"}'],
     ["the logger's own context field", '{"context":"DeadLetter","msg":"x"}', '{"context":"DeadLetter","msg":"x"}'],
   ])('scrubs %s from a log line', (_name, line, expected) => {
     expect(scrubLogLine(line)).toBe(expected);

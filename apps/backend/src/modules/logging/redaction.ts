@@ -38,8 +38,8 @@ export const CONFIDENTIAL_KEYS = [
 const confidential = new Set(CONFIDENTIAL_KEYS.map((k) => k.toLowerCase()));
 export const isConfidentialKey = (key: string) => confidential.has(key.toLowerCase());
 
-/** Pragmatic, not RFC 5322: anything shaped like local@domain.tld. */
-export const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/** Pragmatic, not RFC 5322: anything shaped like local@domain.tld, also URL-encoded (a logged query string). */
+export const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/gi;
 export const REDACTED_EMAIL = '[email]';
 
 export function scrubEmails(s: string): string {

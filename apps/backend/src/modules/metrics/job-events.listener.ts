@@ -35,6 +35,6 @@ export class JobEventsListener implements OnApplicationBootstrap {
   private onCompleted(queue: WorkQueueName, job: Job): void {
     this.metrics.completed(queue, job);
     const ms = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined;
-    this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobContext(queue, job), jobName: job.name, attempt: job.attemptsMade + 1, durationMs: ms });
+    this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobContext(queue, job), jobName: job.name, attempt: job.attemptsMade, durationMs: ms });
   }
 }

@@ -120,7 +120,7 @@ export class DeadLetterService {
         ...(edited ? { replayedWithEditedData: true } : {}),
       });
       await (await this.redis()).srem(this.pendingKey(d.sourceQueue), id);
-      this.logger.log({ msg: `dead letter ${id} replayed as ${d.sourceQueue} job ${newJobId}${edited ? ' with edited data' : ''}`, deadLetterId: id, queue: d.sourceQueue, jobId: newJobId, organizationId: d.organizationId, correlationId: d.correlationId });
+      this.logger.log({ msg: `dead letter ${id} replayed as ${d.sourceQueue} job ${newJobId}${edited ? ' with edited data' : ''}`, deadLetterId: id, queue: d.sourceQueue, jobId: newJobId, organizationId: d.organizationId, jobCorrelationId: d.correlationId });
       return { id, jobId: newJobId, alreadyReplayed: false };
     });
   }

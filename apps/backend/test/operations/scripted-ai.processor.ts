@@ -1,0 +1,35 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { JobsService } from '../../src/modules/jobs/jobs.service';
+import { payloadOf } from '../../src/modules/jobs/processors';
+import { AI_QUEUE_NAME } from '../../src/modules/jobs/queues';
+import { WorkersModule } from '../../src/modules/jobs/workers/workers.module';
+
+/** How the scripted processor behaves for the next jobs; tests flip it. */
+export const aiScript: { mode: 'succeed' | 'fail-for-good' | 'fail-and-retry' } = { mode: 'succeed' };
+
+/**
+ * An AI processor whose outcome the test decides (the real AI service is another issue's work).
+ * On success it enqueues a follow-up indexing job without naming a correlation id, as a service
+ * reacting to its own result would.
+ */
+@Processor(AI_QUEUE_NAME, { concurrency: 2 })
+export class ScriptedAiProcessor extends WorkerHost {
+  private readonly logger = new Logger('ScriptedAi');
+
+  constructor(private readonly jobs: JobsService) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const { data } = payloadOf(AI_QUEUE_NAME, job);
+    this.logger.log(`processing ${data.type} of ${data.entityType} ${data.entityId}`);
+    if (aiScript.mode === 'fail-for-good') throw new UnrecoverableError(`AI provider rejected ${data.entityId}`);
+    if (aiScript.mode === 'fail-and-retry') throw new Error(`AI provider timed out for ${data.entityId}`);
+    await this.jobs.enqueue('indexing', 'update', { organizationId: data.organizationId, operation: 'update', entityType: data.entityType, entityId: data.entityId });
+    return { summarized: data.entityId };
+  }
+}
+
+export const scriptedAiWorkers = () => WorkersModule.forQueues(['ai-processing'], { processors: [ScriptedAiProcessor] });
