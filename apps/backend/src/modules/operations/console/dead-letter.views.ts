@@ -33,7 +33,7 @@ button.primary{background:#1f6feb;border-color:#1f6feb;color:#fff}button.danger{
 .filters input,.filters select{font:inherit;padding:4px 6px}
 .notice{background:#dafbe1;border:1px solid #4ac26b;padding:8px 12px;margin-bottom:12px}.error{background:#ffebe9;border:1px solid #cf222e;padding:8px 12px;margin-bottom:12px}
 .status-pending{color:#9a6700;font-weight:600}.status-replayed{color:#1a7f37}.status-dismissed{color:#57606a}
-.muted{color:#57606a}.bulk{margin-top:14px;padding:10px;background:#fff;border:1px solid #e3e6ea}
+.muted{color:#57606a}.actions,#actions{margin:12px 0}.bulk{margin-top:14px;padding:10px;background:#fff;border:1px solid #e3e6ea}
 textarea{width:100%;min-height:320px;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:#fff;border:1px solid #e3e6ea;padding:10px}dt{color:#57606a}dd{margin:0}
 `;
@@ -146,9 +146,9 @@ export function detailPage(
   const operator = ctx.admin.role === 'operator';
   const actions =
     operator && entry.status !== 'replayed'
-      ? html`<p id="actions"><form method="post" action="${CONSOLE_ROUTE}/${id}/replay" class="inline">${csrfField(ctx)}<button type="submit" class="primary">Replay</button></form>
+      ? html`<div id="actions"><form method="post" action="${CONSOLE_ROUTE}/${id}/replay" class="inline">${csrfField(ctx)}<button type="submit" class="primary">Replay</button></form>
 <a class="button" href="${CONSOLE_ROUTE}/${id}/edit">Edit and replay…</a>
-${entry.status === 'pending' ? html`<form method="post" action="${CONSOLE_ROUTE}/${id}/dismiss" class="inline">${csrfField(ctx)}<button type="submit" class="danger">Dismiss</button></form>` : ''}</p>`
+${entry.status === 'pending' ? html`<form method="post" action="${CONSOLE_ROUTE}/${id}/dismiss" class="inline">${csrfField(ctx)}<button type="submit" class="danger">Dismiss</button></form>` : ''}</div>`
       : '';
   const reveal = operator
     ? view.revealed
