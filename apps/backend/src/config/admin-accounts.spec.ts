@@ -35,3 +35,10 @@ describe('admin accounts', () => {
     expect(() => loadConfiguration({ ...env, ADMIN_USERS: raw })).toThrow(ConfigValidationError);
   });
 });
+
+describe('operations variables', () => {
+  it('reads empty values from an .env file as unset', () => {
+    const config = loadConfiguration({ ...env, LOG_PRETTY: '', LOG_FILE: '', ADMIN_USERS: '', METRICS_PORT: '9100', NODE_ENV: 'development' });
+    expect(config.operations).toEqual({ metricsPort: 9100, logPretty: true, logFile: undefined });
+  });
+});

@@ -94,7 +94,7 @@ const envSchema = z.object({
       problems.forEach((message) => ctx.addIssue({ code: 'custom', message }));
       return problems.length ? z.NEVER : accounts;
     }),
-  LOG_PRETTY: bool.optional(),
+  LOG_PRETTY: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), bool.optional()),
   LOG_FILE: optionalString,
 });
 
