@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { AdminPrincipal } from '../../auth/admin-auth';
 import { AdminAuthGuard, CurrentAdmin, RequireAdminRole } from '../../auth/admin-auth.guard';
 import { parseOr400 } from '../../http/validation';
-import { redactPayload } from '../../logging/redaction';
 import { DeadLetterActions } from '../../operations/dead-letter-actions.service';
+import { redactEntry } from '../../operations/redact-entry';
 import { WORK_QUEUES } from '../types';
 import { DeadLetterService, ReplayResult } from './dead-letter.service';
 import { DEAD_LETTER_STATUSES, DeadLetterDetail, DeadLetterItem } from './dead-letter.types';
@@ -25,7 +25,7 @@ const bulkSchema = filterSchema.omit({ status: true }).strict();
 
 /** Operators read payloads as stored; viewers read them redacted. */
 function forRole<T extends DeadLetterItem>(admin: AdminPrincipal, item: T): T {
-  return admin.role === 'operator' ? item : { ...item, data: redactPayload(item.data) };
+  return admin.role === 'operator' ? item : redactEntry(item);
 }
 
 /** Reads for any admin; every change needs the operator role and is recorded in the audit trail. */

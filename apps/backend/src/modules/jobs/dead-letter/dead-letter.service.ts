@@ -141,6 +141,7 @@ export class DeadLetterService {
     return (await this.matching(filter)).map((j) => j.id!);
   }
 
+  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
   async replayMatching(filter: DeadLetterFilter): Promise<{ replayed: number }> {
     let replayed = 0;
     for (const job of await this.matching({ ...filter, status: 'pending' })) {
@@ -150,6 +151,7 @@ export class DeadLetterService {
     return { replayed };
   }
 
+  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
   async dismissMatching(filter: DeadLetterFilter): Promise<{ dismissed: number }> {
     let dismissed = 0;
     for (const job of await this.matching({ ...filter, status: 'pending' })) {

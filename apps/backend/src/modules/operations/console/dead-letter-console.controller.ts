@@ -6,11 +6,11 @@ import { InjectConfig } from '../../../config/app-config.module';
 import type { AdminPrincipal } from '../../auth/admin-auth';
 import { AdminAuthGuard, CurrentAdmin } from '../../auth/admin-auth.guard';
 import { DeadLetterService } from '../../jobs/dead-letter/dead-letter.service';
-import { DEAD_LETTER_STATUSES, DeadLetterDetail, DeadLetterItem } from '../../jobs/dead-letter/dead-letter.types';
+import { DEAD_LETTER_STATUSES } from '../../jobs/dead-letter/dead-letter.types';
 import { JobsService } from '../../jobs/jobs.service';
 import { JobValidationError, WORK_QUEUES } from '../../jobs/types';
-import { redactPayload, scrubEmails } from '../../logging/redaction';
 import { DeadLetterActions } from '../dead-letter-actions.service';
+import { redactEntry } from '../redact-entry';
 import { CsrfTokens } from './csrf';
 import { bulkConfirmPage, CONSOLE_ROUTE, detailPage, editPage, listPage, messagePage, noticeText } from './dead-letter.views';
 import { query } from './html';
@@ -52,15 +52,6 @@ function send(res: Response, status: number, page: string): void {
     .send(page);
 }
 
-/** What a viewer (or an operator who has not asked to reveal) sees of an entry. */
-function redacted<T extends DeadLetterItem>(entry: T): T {
-  const out: T = { ...entry, data: redactPayload(entry.data), failedReason: scrubEmails(entry.failedReason) };
-  const detail = out as unknown as Partial<DeadLetterDetail>;
-  if (detail.stacktrace) detail.stacktrace = detail.stacktrace.map(scrubEmails);
-  if (detail.attempts) detail.attempts = detail.attempts.map((a) => ({ ...a, error: scrubEmails(a.error) }));
-  return out;
-}
-
 /**
  * The dead-letter console: server-rendered pages under /admin/dead-letter. Viewers read entries
  * redacted; operators can reveal payloads, replay (as stored or edited), dismiss, and act on a
@@ -93,7 +84,7 @@ export class DeadLetterConsoleController {
       listPage(
         this.ctx(admin),
         { queue: f.queue, organization: f.organization, reason: f.reason, status: f.status, page: f.page },
-        { total: page.total, items: page.items.map(redacted), pageSize: PAGE_SIZE },
+        { total: page.total, items: page.items.map(redactEntry), pageSize: PAGE_SIZE },
         { queues: WORK_QUEUES, notice: noticeText(f.notice, f) },
       ),
     );
@@ -133,7 +124,7 @@ export class DeadLetterConsoleController {
       this.actions.history(id),
       entry.replayedJobId ? this.jobs.queue(entry.queue).getJobState(entry.replayedJobId) : Promise.resolve(undefined),
     ]);
-    send(res, 200, detailPage(this.ctx(admin), wantsReveal ? entry : redacted(entry), { revealed: wantsReveal, audit, replayState, notice: noticeText(notice, {}) }));
+    send(res, 200, detailPage(this.ctx(admin), wantsReveal ? entry : redactEntry(entry), { revealed: wantsReveal, audit, replayState, notice: noticeText(notice, {}) }));
   }
 
   @Get(':id/edit')
