@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { DynamicModule, INestApplication, INestApplicationContext, Logger, Type } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
+import { AppModule, AppModuleExtras } from './app.module';
 import type { AppConfig } from './config/configuration';
 import { ADMIN_QUEUES_ROUTE } from './modules/jobs/admin/bull-board.module';
 import { bodyErrors, jsonBody } from './modules/http/body-parsing';
@@ -26,7 +26,7 @@ export interface RunningApp {
  * Builds and starts the process for its role: an HTTP application (`api`, `all`) or a bare
  * application context with workers and no HTTP server (`worker`).
  */
-export async function startApp(config: AppConfig, extra: { imports?: (Type | DynamicModule)[] } = {}): Promise<RunningApp> {
+export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): Promise<RunningApp> {
   const module = AppModule.forRole(config, extra);
   // Logs go through pino (LoggingModule) from the first line; LOG_LEVEL filters there.
   if (config.role === 'worker') {

@@ -13,13 +13,19 @@ import { JobsModule } from './modules/jobs/jobs.module';
 import { WorkersModule } from './modules/jobs/workers/workers.module';
 import { RedisModule } from './modules/redis/redis.module';
 
+/** Tests swap in their own workers (scripted processors) and add modules. */
+export interface AppModuleExtras {
+  imports?: (Type | DynamicModule)[];
+  workers?: DynamicModule;
+}
+
 /**
  * The process role is decided here, by composition: `api` has no Worker objects at all, `worker`
  * has no HTTP controllers, `all` has both. Nothing else in the code asks which role it runs in.
  */
 @Module({})
 export class AppModule {
-  static forRole(config: AppConfig, extra: { imports?: (Type | DynamicModule)[] } = {}): DynamicModule {
+  static forRole(config: AppConfig, extra: AppModuleExtras = {}): DynamicModule {
     const serves = config.role !== 'worker';
     const works = config.role !== 'api';
     return {
@@ -36,7 +42,7 @@ export class AppModule {
         HealthModule,
         // Without an HTTP application, /metrics and /health/* are served on METRICS_PORT.
         ...(serves ? [ApiModule] : [MetricsServerModule]),
-        ...(works ? [WorkersModule.forQueues(config.workerQueues)] : []),
+        ...(works ? [extra.workers ?? WorkersModule.forQueues(config.workerQueues)] : []),
         ...(extra.imports ?? []),
       ],
     };

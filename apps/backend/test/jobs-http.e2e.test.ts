@@ -10,7 +10,11 @@ describe('HTTP job API', () => {
   });
   afterAll(() => app.close());
 
-  const email = { templateId: 'case-assigned', to: 'a@example.com', context: {} };
+  const email = {
+    templateId: 'case-assigned',
+    to: 'a@example.com',
+    context: { caseNumber: 'C-1', caseTitle: 'Expense fraud', assigneeName: 'Ana', caseUrl: 'https://app.example.com/cases/1' },
+  };
 
   it('accepts a valid job with 202 and echoes the correlation id', async () => {
     const res = await request(app.url!)

@@ -30,7 +30,7 @@ describe('structured logs', () => {
   let followUpCorrelation: unknown;
 
   beforeAll(async () => {
-    app = await startTestApp({ APP_ROLE: 'api', LOG_LEVEL: 'debug', LOG_FILE: logFile }, { imports: [scriptedAiWorkers()] });
+    app = await startTestApp({ APP_ROLE: 'api', LOG_LEVEL: 'debug', LOG_FILE: logFile }, { imports: [scriptedAiWorkers({ email: true })] });
     const ai = (correlationId: string, entityId: string) =>
       request(app.url!)
         .post('/api/v1/jobs/ai-processing')
@@ -52,12 +52,18 @@ describe('structured logs', () => {
 
     aiScript.mode = 'fail-for-good';
     expect((await ai('corr-logs-dead', 'case-dead')).status).toBe(202);
+    // A real email, delivered to the file outbox by the email worker: recipients and case text are confidential.
     const email = await request(app.url!)
       .post('/api/v1/jobs/email')
       .set('Authorization', `Bearer ${token}`)
-      .send({ templateId: 'case-assigned', to: RECIPIENT, subject: ALLEGATION, context: { reporter: WHISTLEBLOWER } });
+      .send({
+        templateId: 'case-assigned',
+        to: RECIPIENT,
+        context: { caseNumber: 'C-2026-0007', caseTitle: ALLEGATION, assigneeName: `Dana (${WHISTLEBLOWER})`, caseUrl: 'https://app.example.com/cases/7' },
+      });
     expect(email.status).toBe(202);
-    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter').set(adminAuth())).body.total === 2);
+    await eventually(async () => (await jobs.queue('email').getJobState(email.body.id)) === 'completed');
+    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter/ai-processing-3').set(adminAuth())).status === 200);
 
     // An operator reveals and replays through the console and the JSON API.
     const id = 'ai-processing-3';
@@ -68,7 +74,9 @@ describe('structured logs', () => {
     // An operator searching failure reasons for an address: the URL is logged, the address is not.
     expect((await request(app.url!).get('/admin/dead-letter').query({ reason: WHISTLEBLOWER, status: 'all' }).set(adminAuth())).status).toBe(200);
     expect((await request(app.url!).get('/admin/dead-letter').set(adminAuth(TEST_ADMIN.username, 'a-wrong-password-777'))).status).toBe(401);
-    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter?status=pending').set(adminAuth())).body.total === 2);
+    // The replay fails again (the provider still refuses) and the retried job fails for good: two new entries.
+    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter/ai-processing-replay-ai-processing-3').set(adminAuth())).status === 200);
+    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter/ai-processing-2').set(adminAuth())).status === 200, 15_000);
 
     await app.close();
     raw = readFileSync(logFile, 'utf8');

@@ -7,6 +7,7 @@ import { MetricsRegistry } from '../src/modules/metrics/metrics.registry';
 import { startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
+import { aiScript, scriptedAiWorkers } from './operations/scripted-ai.processor';
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
 
@@ -17,8 +18,8 @@ describe('metrics and health', () => {
 
   beforeAll(async () => {
     api = await startTestApp({ APP_ROLE: 'api' });
-    // The same queues (same prefix): the worker consumes what the API enqueues.
-    worker = await startTestApp({ APP_ROLE: 'worker', QUEUE_PREFIX: api.config.queue.prefix, WORKER_QUEUES: 'email' });
+    // The same queues (same prefix): a dedicated AI worker consumes what the API enqueues.
+    worker = await startTestApp({ APP_ROLE: 'worker', QUEUE_PREFIX: api.config.queue.prefix, WORKER_QUEUES: 'ai-processing' }, { workers: scriptedAiWorkers() });
     workerUrl = `http://127.0.0.1:${worker.context.get(MetricsHttpServer).port}`;
   });
   afterAll(async () => {
@@ -27,14 +28,14 @@ describe('metrics and health', () => {
   });
 
   it('exports queue, dead-letter, job and HTTP metrics from both roles', async () => {
-    const res = await request(api.url!).post('/api/v1/jobs/email').set(bearer('org-m')).send({ templateId: 't', to: 'm@example.com', context: {} });
+    aiScript.mode = 'fail-for-good';
+    const res = await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-m' });
     expect(res.status).toBe(202);
-    // The email service is not implemented on this branch: the job fails for good into the DLQ.
     await eventually(async () => (await request(api.url!).get('/admin/api/dead-letter').set(adminAuth())).body.total === 1);
 
     const fromApi = (await request(api.url!).get('/metrics')).text;
-    expect(fromApi).toMatch(/^ethico_queue_jobs\{queue="email",state="failed",role="api"\} 1$/m);
-    expect(fromApi).toMatch(/^ethico_dead_letter_pending\{queue="email",role="api"\} 1$/m);
+    expect(fromApi).toMatch(/^ethico_queue_jobs\{queue="ai-processing",state="failed",role="api"\} 1$/m);
+    expect(fromApi).toMatch(/^ethico_dead_letter_pending\{queue="ai-processing",role="api"\} 1$/m);
     expect(fromApi).toMatch(/^ethico_queue_stats_up\{role="api"\} 1$/m);
     expect(fromApi).toMatch(/^ethico_http_request_duration_seconds_count\{role="api",method="POST",route="\/api\/v1\/jobs\/:queue",status="202"\} 1$/m);
     expect(fromApi).toMatch(/^process_cpu_user_seconds_total/m);
@@ -43,10 +44,15 @@ describe('metrics and health', () => {
     expect(fromWorker.status).toBe(200);
     expect(fromWorker.headers['content-type']).toContain('text/plain');
     const w = fromWorker.text;
-    expect(w).toMatch(/^ethico_job_wait_seconds_count\{role="worker",queue="email",name="send-email"\} 1$/m);
-    expect(w).toMatch(/^ethico_job_processing_seconds_count\{role="worker",queue="email",name="send-email",outcome="failed"\} 1$/m);
-    expect(w).toMatch(/^ethico_job_final_failures_total\{queue="email",name="send-email",error="UnrecoverableError",role="worker"\} 1$/m);
-    expect(w).toMatch(/^ethico_job_failed_attempts_total\{queue="email",name="send-email",error="UnrecoverableError",role="worker"\} 1$/m);
+    expect(w).toMatch(/^ethico_job_wait_seconds_count\{role="worker",queue="ai-processing",name="categorize"\} 1$/m);
+    expect(w).toMatch(/^ethico_job_processing_seconds_count\{role="worker",queue="ai-processing",name="categorize",outcome="failed"\} 1$/m);
+    expect(w).toMatch(/^ethico_job_final_failures_total\{queue="ai-processing",name="categorize",error="UnrecoverableError",role="worker"\} 1$/m);
+    expect(w).toMatch(/^ethico_job_failed_attempts_total\{queue="ai-processing",name="categorize",error="UnrecoverableError",role="worker"\} 1$/m);
+
+    // A success shows up as a completed run.
+    aiScript.mode = 'succeed';
+    await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-ok' });
+    await eventually(async () => /^ethico_job_processing_seconds_count\{role="worker",queue="ai-processing",name="categorize",outcome="completed"\} 1$/m.test((await request(workerUrl).get('/metrics')).text));
     expect(w).toMatch(/^# TYPE ethico_job_rate_limited_total counter$/m);
   });
 
@@ -104,7 +110,7 @@ describe('metrics and health', () => {
       fullScanOfDlqMs: +fullScanMs.toFixed(2),
     };
     console.log(`scrape cost with 501 dead letters: ${JSON.stringify(figures)}`);
-    expect(text).toMatch(/^ethico_dead_letter_pending\{queue="email",role="api"\} 501$/m);
+    expect(text).toMatch(/^ethico_dead_letter_pending\{queue="email",role="api"\} 500$/m);
     // Scraped every 5 s, a scrape must cost a small fraction of that interval (the median, as
     // tests running in parallel on two cores make the tail noisy).
     expect(figures.medianMs).toBeLessThan(100);
@@ -118,7 +124,7 @@ describe('metrics and health', () => {
       expect(ready.status).toBe(200);
       expect(ready.body).toMatchObject({ status: 'ok', info: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } } });
     }
-    expect((await request(workerUrl).get('/health/ready')).body.info.workers.queues).toEqual(['email']);
+    expect((await request(workerUrl).get('/health/ready')).body.info.workers.queues).toEqual(['ai-processing']);
     expect((await request(api.url!).get('/health')).body).toEqual({ status: 'ok' });
   });
 

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
 import { AdminAccount, parseAdminUsers } from './admin-accounts';
 
@@ -83,6 +85,32 @@ const envSchema = z.object({
   /** Where `npm start` keeps embedded servers' data (read before validation by embedded-services.ts). */
   DATA_DIR: z.string().min(1).default('.data'),
 
+  // search
+  /** Link to a case in emails; `{id}` is replaced by the case id. Defaults to PUBLIC_URL/cases/{id}. */
+  CASE_URL_TEMPLATE: optionalString.refine((v) => v === undefined || (/^https?:\/\//.test(v) && v.includes('{id}')), {
+    error: 'must be an http(s) URL containing {id}',
+  }),
+  // email
+  SMTP_HOST: optionalString,
+  SMTP_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(1, 65535).optional()),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  SMTP_CONNECTION_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  EMAIL_FROM: z
+    .string()
+    .default('Ethico <no-reply@ethico.localhost>')
+    .refine((v) => mailboxAddress(v) !== null, { error: 'must be an address, optionally with a name: Ethico <no-reply@example.com>' }),
+  EMAIL_OUTBOX_DIR: optionalString,
+  DLQ_DIGEST_CRON: z.string().trim().min(1).default('0 8 * * *'),
+  DLQ_DIGEST_TZ: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
+  OPS_ALERT_EMAIL: optionalString.pipe(z.email({ error: 'must be a valid email address' }).optional()),
+
   // operations
   METRICS_PORT: int(0, 65535).default(9464),
   ADMIN_USERS: z
@@ -120,6 +148,27 @@ export interface AppConfig {
     accounts: AdminAccount[];
   };
   operations: { metricsPort: number; logPretty: boolean; logFile?: string };
+  cases: { urlTemplate: string };
+  email: EmailConfig;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; password: string };
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+}
+
+export interface EmailConfig {
+  /** The From header, e.g. `Ethico <no-reply@example.com>`. */
+  from: string;
+  /** null: no SMTP server configured, messages go to outboxDir as .eml files. */
+  smtp: SmtpConfig | null;
+  outboxDir: string;
+  digest: { cron: string; timezone: string; to?: string };
 }
 
 export class ConfigValidationError extends Error {
@@ -131,7 +180,9 @@ export class ConfigValidationError extends Error {
 
 /** Builds the typed configuration from an environment, or throws naming every bad variable. */
 export function loadConfiguration(env: RawEnv): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty value (`REDIS_HOST=` in an .env file) means "unset": the default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigValidationError(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
@@ -146,14 +197,26 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   }
   const pairEnabled = e.ADMIN_PASSWORD !== undefined || e.ADMIN_USERS.length === 0;
   if (production && pairEnabled && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
-    problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production (or use ADMIN_USERS)');
+    problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production');
   }
   if (pairEnabled && e.ADMIN_USERS.some((a) => a.name === e.ADMIN_USERNAME)) {
     problems.push(`ADMIN_USERS: names the user "${e.ADMIN_USERNAME}", which ADMIN_USERNAME already defines`);
   }
+  if (production && !e.SMTP_HOST) {
+    problems.push('SMTP_HOST: must be set when NODE_ENV=production (the file outbox is for development)');
+  }
+  if (Boolean(e.SMTP_USER) !== Boolean(e.SMTP_PASSWORD)) {
+    problems.push('SMTP_USER, SMTP_PASSWORD: set both or neither');
+  }
+  try {
+    parseExpression(e.DLQ_DIGEST_CRON, { tz: e.DLQ_DIGEST_TZ });
+  } catch (err) {
+    problems.push(`DLQ_DIGEST_CRON: not a cron expression (${(err as Error).message})`);
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const adminPassword = e.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -161,7 +224,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
-      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+      publicUrl,
     },
     dataDir: e.DATA_DIR,
     role: e.APP_ROLE,
@@ -181,12 +244,45 @@ export function loadConfiguration(env: RawEnv): AppConfig {
         ...e.ADMIN_USERS,
       ],
     },
+    cases: { urlTemplate: e.CASE_URL_TEMPLATE ?? `${publicUrl}/cases/{id}` },
+    email: {
+      from: e.EMAIL_FROM,
+      smtp: e.SMTP_HOST
+        ? {
+            host: e.SMTP_HOST,
+            port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
+            secure: e.SMTP_SECURE,
+            auth: e.SMTP_USER && e.SMTP_PASSWORD ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD } : undefined,
+            connectionTimeoutMs: e.SMTP_CONNECTION_TIMEOUT_MS,
+            greetingTimeoutMs: e.SMTP_GREETING_TIMEOUT_MS,
+            socketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
+          }
+        : null,
+      outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),
+      digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
+    },
     operations: {
       metricsPort: e.METRICS_PORT,
       logPretty: e.LOG_PRETTY ?? e.NODE_ENV === 'development',
       logFile: e.LOG_FILE,
     },
   };
+}
+
+/** The bare address of `Name <addr>` or `addr`; null when it is not one. */
+export function mailboxAddress(value: string): string | null {
+  const match = /^\s*(?:[^<>]*<([^<>\s]+)>|([^<>\s]+))\s*$/.exec(value);
+  const address = match?.[1] ?? match?.[2];
+  return address && z.email().safeParse(address).success ? address : null;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Nest's ConfigService view of the same object (`configService.get('redis.host')`). */

@@ -1,5 +1,5 @@
-import type { DynamicModule, Type } from '@nestjs/common';
 import { startApp, RunningApp } from '../../src/app.factory';
+import type { AppModuleExtras } from '../../src/app.module';
 import type { AppConfig, RawEnv } from '../../src/config/configuration';
 import { testConfig } from './config';
 
@@ -8,7 +8,7 @@ export interface TestApp extends RunningApp {
 }
 
 /** Starts the real application in-process for its role, against the harness's Redis. */
-export async function startTestApp(env: RawEnv = {}, extra: { imports?: (Type | DynamicModule)[] } = {}): Promise<TestApp> {
+export async function startTestApp(env: RawEnv = {}, extra: AppModuleExtras = {}): Promise<TestApp> {
   const config = testConfig(env);
   const app = await startApp(config, extra);
   return { ...app, config };

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig, loadConfiguration, RawEnv } from '../../src/config/configuration';
 
 export const TEST_ADMIN = { username: 'ops', password: 'test-admin-password-0123' };
@@ -32,6 +34,8 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     ADMIN_PASSWORD: TEST_ADMIN.password,
     SHUTDOWN_TIMEOUT_MS: '15000',
     METRICS_PORT: '0',
+    // Without SMTP_HOST mail goes to the file outbox: keep it out of the working tree.
+    EMAIL_OUTBOX_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'outbox'),
     ...redisEnv(),
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     ...overrides,

@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobsService } from '../../src/modules/jobs/jobs.service';
-import { payloadOf } from '../../src/modules/jobs/processors';
+import { EmailProcessor, payloadOf } from '../../src/modules/jobs/processors';
 import { AI_QUEUE_NAME } from '../../src/modules/jobs/queues';
 import { WorkersModule } from '../../src/modules/jobs/workers/workers.module';
 
@@ -32,4 +32,8 @@ export class ScriptedAiProcessor extends WorkerHost {
   }
 }
 
-export const scriptedAiWorkers = () => WorkersModule.forQueues(['ai-processing'], { processors: [ScriptedAiProcessor] });
+/** Workers for the AI queue with the scripted processor (and, with `email`, the real email consumer). */
+export const scriptedAiWorkers = (options: { email?: boolean } = {}) =>
+  options.email
+    ? WorkersModule.forQueues(['ai-processing', 'email'], { processors: [ScriptedAiProcessor, EmailProcessor] })
+    : WorkersModule.forQueues(['ai-processing'], { processors: [ScriptedAiProcessor] });

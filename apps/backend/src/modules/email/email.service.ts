@@ -1,10 +1,77 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
+import type { NodemailerError } from 'nodemailer';
+import type { AppConfig } from '../../config/configuration';
+import { mailboxAddress } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
+import { originalJobId } from '../jobs/dead-letter/dead-letter.service';
+import { EMAIL_QUEUE_NAME } from '../jobs/queues/email.queue';
 import type { EmailJobData } from '../jobs/types';
+import { deliveryError } from './delivery-errors';
+import type { DeliveryReport } from './mail-sender';
+import { MailTransport } from './mail-transport';
+import { messageIdFor } from './message-id';
+import { EmailTemplateId, isEmailTemplateId, oneLine, renderEmail } from './templates';
 
+/** What an email job returns (stored as the job's result). */
+export type EmailJobResult = DeliveryReport & { templateId: EmailTemplateId };
+
+/**
+ * Renders a template and hands the message to the transport. Failures are thrown, classified:
+ * transient ones retry under the queue's policy, permanent ones end the job into the dead-letter queue.
+ */
 @Injectable()
 export class EmailService {
-  async send(data: EmailJobData, job: Job): Promise<unknown> {
-    throw new UnrecoverableError(`email delivery is not available yet (job ${job.id}, template ${data.templateId})`);
+  private readonly logger = new Logger(EmailService.name);
+  private readonly domain: string;
+
+  constructor(
+    private readonly transport: MailTransport,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    this.domain = mailboxAddress(config.email.from)!.split('@')[1];
+  }
+
+  async send(data: EmailJobData, job: Job): Promise<EmailJobResult> {
+    const templateId = data.templateId;
+    if (!isEmailTemplateId(templateId)) throw new UnrecoverableError(`unknown email template "${templateId}"`);
+    let rendered;
+    try {
+      rendered = renderEmail(templateId, data.context);
+    } catch (err) {
+      // The payload was validated; a template that still fails to render fails the same way every time.
+      throw new UnrecoverableError(`template ${templateId} could not be rendered: ${(err as Error).message}`);
+    }
+    const report = await this.deliver(job, data.organizationId, {
+      to: Array.isArray(data.to) ? data.to : [data.to],
+      subject: data.subject ? oneLine(data.subject) : rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+    });
+    return { ...report, templateId };
+  }
+
+  /** Sends one message as the given job; the Message-ID is the job's, whichever attempt this is. */
+  async deliver(
+    job: Job,
+    organizationId: string,
+    message: { to: string[]; subject: string; html: string; text: string },
+  ): Promise<DeliveryReport> {
+    const messageId = messageIdFor({
+      queuePrefix: this.config.queue.prefix,
+      jobId: originalJobId(EMAIL_QUEUE_NAME, job.id!),
+      organizationId,
+      domain: this.domain,
+    });
+    let report: DeliveryReport;
+    try {
+      report = await this.transport.send({ ...message, messageId, from: this.config.email.from });
+    } catch (err) {
+      throw deliveryError(err as NodemailerError);
+    }
+    if (report.rejected.length > 0) {
+      this.logger.warn(`email job ${job.id}: ${report.rejected.length} recipient(s) rejected, ${report.accepted.length} accepted`);
+    }
+    return report;
   }
 }

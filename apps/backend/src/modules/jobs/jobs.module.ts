@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { BullQueues } from './bull-queues';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
 import { JobsService } from './jobs.service';
 import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
@@ -24,7 +25,7 @@ import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
       BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) }),
     ),
   ],
-  providers: [JobsService, DeadLetterService],
-  exports: [BullModule, JobsService, DeadLetterService],
+  providers: [JobsService, DeadLetterService, BullQueues],
+  exports: [BullModule, JobsService, DeadLetterService, BullQueues],
 })
 export class JobsModule {}

@@ -1,13 +1,13 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Job, JobsOptions, JobState, Queue } from 'bullmq';
+import { Job, JobsOptions, JobState, Queue } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { withCurrentCorrelation } from '../logging/correlation-context';
 import { QueueUnavailableError, withTimeout } from './jobs.errors';
-import { AI_QUEUE_NAME, EMAIL_QUEUE_NAME, INDEXING_QUEUE_NAME, PRIORITY_TIERS, PriorityTier } from './queues';
-import { JobInput, JobName, validatePayload, WorkQueueName } from './types';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
+import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 
 export interface EnqueueOptions {
   /** Same key, same tenant: the job is stored once, and later calls return it. */
@@ -40,16 +40,22 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null)
  * at compile time and again here, so a job that can never succeed never reaches Redis.
  */
 @Injectable()
-export class JobsService {
+export class JobsService implements OnApplicationShutdown {
   private readonly queues: Record<WorkQueueName, Queue>;
 
-  constructor(
-    @InjectQueue(AI_QUEUE_NAME) ai: Queue,
-    @InjectQueue(EMAIL_QUEUE_NAME) email: Queue,
-    @InjectQueue(INDEXING_QUEUE_NAME) indexing: Queue,
-    @InjectConfig() private readonly config: AppConfig,
-  ) {
-    this.queues = { 'ai-processing': ai, email, indexing };
+  /**
+   * Producer queues of their own, on the fail-fast producer connection (workers and the dashboard
+   * use connections that wait out Redis outages instead), with the same default job options.
+   */
+  constructor(redis: RedisConnectionFactory, @InjectConfig() private readonly config: AppConfig) {
+    const connection = redis.producer();
+    const open = (name: WorkQueueName) =>
+      new Queue(name, { connection, prefix: config.queue.prefix, defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]) });
+    this.queues = Object.fromEntries(WORK_QUEUES.map((name) => [name, open(name)])) as Record<WorkQueueName, Queue>;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
   }
 
   queue(name: WorkQueueName): Queue {
@@ -109,7 +115,11 @@ export class JobsService {
     const unavailable = (reason: string) => () => new QueueUnavailableError(queue, reason);
     const client = await withTimeout(this.queues[queue].client, timeoutMs, unavailable('no connection to Redis'));
     if (client.status !== 'ready') throw unavailable(`Redis connection is ${client.status}`)();
-    return withTimeout(fn(), timeoutMs, unavailable(`Redis did not answer within ${timeoutMs} ms`));
+    const answer = fn().catch((err: Error) => {
+      // The producer connection rejects rather than retries when Redis goes away mid-command.
+      throw unavailable(`Redis error: ${err.message}`)();
+    });
+    return withTimeout(answer, timeoutMs, unavailable(`Redis did not answer within ${timeoutMs} ms`));
   }
 }
 

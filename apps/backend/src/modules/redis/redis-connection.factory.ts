@@ -28,6 +28,7 @@ export function redisOptions(redis: AppConfig['redis']): RedisOptions {
 export class RedisConnectionFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnectionFactory.name);
   private readonly clients = new Set<IORedis>();
+  private producerClient?: IORedis;
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
@@ -35,15 +36,25 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     return redisOptions(this.config.redis);
   }
 
+  /**
+   * The producers' shared client. It never queues or re-sends a command: while Redis is away a
+   * command fails at once, so a job refused with 503 cannot be stored later behind the caller's back.
+   */
+  producer(): IORedis {
+    this.producerClient ??= this.create('producer');
+    return this.producerClient;
+  }
+
   /** A client that fails fast while Redis is away (health checks, admin reads). */
   create(name: string): IORedis {
-    const client = new IORedis({ ...this.options(), maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: name, lazyConnect: false });
+    const client = new IORedis({ ...this.options(), maxRetriesPerRequest: 0, enableOfflineQueue: false, connectionName: name });
     client.on('error', (err) => this.logger.debug(`redis client ${name}: ${err.message}`));
     this.clients.add(client);
     return client;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.producerClient = undefined;
     await Promise.all([...this.clients].map((c) => c.quit().catch(() => c.disconnect())));
     this.clients.clear();
   }

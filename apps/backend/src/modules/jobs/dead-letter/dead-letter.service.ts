@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { jobContext } from '../../logging/job-context.worker';
+import { BullQueues } from '../bull-queues';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
 import { validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
@@ -22,6 +23,22 @@ const MAX_STACKS = 3;
 export const deadLetterEntryId = (queue: WorkQueueName, jobId: string) => `${queue}-${jobId}`;
 export const replayJobId = (entryId: string) => `replay-${entryId}`;
 
+/** The job a chain of replays started from (a replay's id wraps its entry's, which wraps the job's). */
+export function originalJobId(queue: WorkQueueName, jobId: string): string {
+  const prefix = replayJobId(deadLetterEntryId(queue, ''));
+  let id = jobId;
+  while (id.startsWith(prefix) && id.length > prefix.length) id = id.slice(prefix.length);
+  return id;
+}
+
+export interface DeadLetterSummary {
+  total: number;
+  byQueue: Partial<Record<WorkQueueName, number>>;
+  /** ISO time of the oldest pending failure; null when nothing is pending. */
+  oldestFailedAt: string | null;
+  topReasons: { reason: string; count: number }[];
+}
+
 export interface ReplayResult {
   id: string;
   jobId: string;
@@ -35,6 +52,7 @@ export interface DismissResult {
 }
 
 const ENTRY_LOCK_MS = 15_000;
+const LOCK_WAIT_MS = 3_000;
 
 /**
  * Dead letters are jobs in the `dead-letter` queue that nothing consumes. They stay until an
@@ -48,6 +66,7 @@ export class DeadLetterService {
   constructor(
     @InjectQueue(DEAD_LETTER_QUEUE_NAME) private readonly dlq: Queue<DeadLetterEntryData>,
     private readonly jobs: JobsService,
+    private readonly queues: BullQueues,
   ) {}
 
   /** Files a job that failed for good. Idempotent: a second call for the same job adds nothing. */
@@ -170,6 +189,29 @@ export class DeadLetterService {
     return Object.fromEntries(WORK_QUEUES.map((q, i) => [q, counts[i]]));
   }
 
+  /**
+   * What ops need to know about pending entries, without any payload: counts per source queue,
+   * the oldest failure and the most frequent reasons (addresses redacted, so reasons group and
+   * recipients stay private).
+   */
+  async summary(maxReasons = 5): Promise<DeadLetterSummary> {
+    const pending = await this.matching({ status: 'pending' });
+    const byQueue: Partial<Record<WorkQueueName, number>> = {};
+    const reasons = new Map<string, number>();
+    let oldestFailedAt: string | null = null;
+    for (const { data } of pending) {
+      byQueue[data.sourceQueue] = (byQueue[data.sourceQueue] ?? 0) + 1;
+      const reason = summarizeReason(data.failedReason);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      if (!oldestFailedAt || data.failedAt < oldestFailedAt) oldestFailedAt = data.failedAt;
+    }
+    const topReasons = [...reasons]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+      .slice(0, maxReasons);
+    return { total: pending.length, byQueue, oldestFailedAt, topReasons };
+  }
+
   /** Newest first. Entries are never processed, so they all sit in the waiting list. */
   private async matching(filter: DeadLetterFilter): Promise<Job<DeadLetterEntryData>[]> {
     const jobs = (await this.dlq.getJobs(['waiting', 'paused', 'prioritized'], 0, -1, false)).filter(Boolean);
@@ -218,8 +260,11 @@ export class DeadLetterService {
     const client = await this.redis();
     const key = `${this.dlq.keys['']}lock:${id}`;
     const token = randomUUID();
-    if ((await client.set(key, token, 'PX', ENTRY_LOCK_MS, 'NX')) !== 'OK') {
-      throw new ConflictException(`dead-letter entry ${id} is being changed by another request; try again`);
+    // Concurrent requests for one entry queue up briefly (the second then finds it done).
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while ((await client.set(key, token, 'PX', ENTRY_LOCK_MS, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new ConflictException(`dead-letter entry ${id} is being changed by another request; try again`);
+      await new Promise((r) => setTimeout(r, 20));
     }
     try {
       return await fn();
@@ -229,7 +274,7 @@ export class DeadLetterService {
   }
 
   private async attemptHistory(queue: WorkQueueName, jobId: string): Promise<AttemptRecord[]> {
-    const { logs } = await this.jobs.queue(queue).getJobLogs(jobId, 0, 99, true);
+    const { logs } = await this.queues.get(queue).getJobLogs(jobId, 0, 99, true);
     return logs.flatMap((line) => {
       try {
         const rec = JSON.parse(line) as AttemptRecord;
@@ -242,6 +287,13 @@ export class DeadLetterService {
 }
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
+
+const MAX_REASON_LENGTH = 200;
+
+function summarizeReason(reason: string): string {
+  const oneLine = reason.replace(/[^\s<>@]+@[^\s<>@]+/g, '<address>').replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_REASON_LENGTH ? `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…` : oneLine || 'unknown failure';
+}
 
 function trimStack(stack: string): string {
   return stack.split('\n').slice(0, MAX_STACK_LINES).join('\n');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, isEmailTemplateId } from '../../email/templates';
 
 /**
  * Payload schemas: the single source of truth for what each job carries.
@@ -41,8 +42,30 @@ export const emailJobDataSchema = baseJobDataSchema.extend({
   }),
   subject: z.string().max(300).optional(),
   context: z.record(z.string(), z.unknown()).default({}),
+}).superRefine((d, ctx) => {
+  // Checked here, at enqueue, so a job that can never render is a 400 and never reaches a worker.
+  if (!isEmailTemplateId(d.templateId)) {
+    ctx.addIssue({ code: 'custom', path: ['templateId'], message: `unknown template; known: ${EMAIL_TEMPLATE_IDS.join(', ')}` });
+    return;
+  }
+  if (d.subject !== undefined && !EMAIL_TEMPLATES[d.templateId].subjectOverride) {
+    ctx.addIssue({ code: 'custom', path: ['subject'], message: `must not be set for ${d.templateId}: its subject is fixed` });
+  }
+  if (typeof d.context !== 'object' || d.context === null) return; // already reported by the shape
+  const parsed = EMAIL_TEMPLATES[d.templateId].context.safeParse(d.context);
+  for (const issue of parsed.error?.issues ?? []) {
+    ctx.addIssue({ code: 'custom', path: ['context', ...issue.path], message: issue.message });
+  }
 });
 export type EmailJobData = z.infer<typeof emailJobDataSchema>;
+
+/** Scheduled jobs belong to no tenant; they carry this reserved organization id. */
+export const SYSTEM_ORGANIZATION_ID = 'system';
+
+export const dlqDigestJobDataSchema = baseJobDataSchema.extend({
+  organizationId: z.literal(SYSTEM_ORGANIZATION_ID, { error: `must be "${SYSTEM_ORGANIZATION_ID}"` }),
+});
+export type DlqDigestJobData = z.infer<typeof dlqDigestJobDataSchema>;
 
 export const INDEXING_OPERATIONS = ['create', 'update', 'delete', 'reindex'] as const;
 export type IndexingOperation = (typeof INDEXING_OPERATIONS)[number];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AI_JOB_TYPES,
   aiJobDataSchema,
+  dlqDigestJobDataSchema,
   emailJobDataSchema,
   INDEXING_OPERATIONS,
   indexingJobDataSchema,
@@ -25,7 +26,7 @@ const fromNames = <const N extends readonly string[], S extends Schema>(names: N
  */
 export const JOB_REGISTRY = {
   'ai-processing': fromNames(AI_JOB_TYPES, aiJobDataSchema),
-  email: { 'send-email': emailJobDataSchema },
+  email: { 'send-email': emailJobDataSchema, 'dlq-digest': dlqDigestJobDataSchema },
   indexing: fromNames(INDEXING_OPERATIONS, indexingJobDataSchema),
 } as const satisfies Record<WorkQueueName, Record<string, Schema>>;
 

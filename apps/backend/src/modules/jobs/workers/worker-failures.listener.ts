@@ -6,7 +6,7 @@ import { DeadLetterService } from '../dead-letter/dead-letter.service';
 import type { AttemptRecord } from '../dead-letter/dead-letter.types';
 import { isWorkQueue, WorkQueueName } from '../types';
 import { InjectConsumedQueues } from './consumed-queues';
-import { JobsService } from '../jobs.service';
+import { BullQueues } from '../bull-queues';
 import { jobContext } from '../../logging/job-context.worker';
 import { errorClass, JobMetrics } from '../../metrics/job-metrics';
 
@@ -27,7 +27,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly deadLetters: DeadLetterService,
-    private readonly jobs: JobsService,
+    private readonly bullQueues: BullQueues,
     private readonly metrics: JobMetrics,
     @InjectConsumedQueues() private readonly queues: WorkQueueName[],
   ) {}
@@ -55,7 +55,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
     let filed = 0;
     for (const queue of this.queues) {
       try {
-        const q = this.jobs.queue(queue);
+        const q = this.bullQueues.get(queue);
         const client = await q.client;
         const failedIds = await client.zrange(q.keys.failed, 0, -1);
         for (const id of failedIds) {

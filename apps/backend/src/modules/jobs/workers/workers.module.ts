@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AiModule } from '../../ai/ai.module';
-import { EmailModule } from '../../email/email.module';
+import { EmailConsumerModule } from '../../email/email-consumer.module';
 import { SearchModule } from '../../search/search.module';
 import { JobsModule } from '../jobs.module';
 import { AiProcessor, EmailProcessor, IndexingProcessor } from '../processors';
@@ -14,7 +14,7 @@ type ModuleImport = Type | DynamicModule;
 /** What consuming a queue takes: its processor and the module holding the service that does the work. */
 const CONSUMERS: Record<WorkQueueName, { processor: Type; imports: ModuleImport[] }> = {
   'ai-processing': { processor: AiProcessor, imports: [AiModule] },
-  email: { processor: EmailProcessor, imports: [EmailModule] },
+  email: { processor: EmailProcessor, imports: [EmailConsumerModule] },
   indexing: { processor: IndexingProcessor, imports: [SearchModule] },
 };
 

@@ -1,0 +1,20 @@
+# One image for every role; APP_ROLE / WORKER_QUEUES choose what a container runs.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps/backend/package.json apps/backend/
+RUN npm ci --no-audit --no-fund
+COPY apps/backend apps/backend
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/package.json ./
+COPY --from=build /app/apps/backend/package.json apps/backend/
+COPY --from=build /app/apps/backend/dist apps/backend/dist
+COPY --from=build /app/apps/backend/migrations apps/backend/migrations
+USER node
+EXPOSE 3000
+CMD ["node", "apps/backend/dist/main.js"]

@@ -1,0 +1,57 @@
+import { ConfigValidationError, loadConfiguration } from './configuration';
+
+const base = { DATABASE_URL: 'postgres://localhost:5432/ethico' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfiguration({ ...base, ...env });
+  } catch (err) {
+    if (err instanceof ConfigValidationError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfiguration', () => {
+  it('has working defaults for development', () => {
+    const config = loadConfiguration(base);
+    expect(config).toMatchObject({
+      env: 'development',
+      role: 'all',
+      workerQueues: ['ai-processing', 'email', 'indexing'],
+      redis: { host: 'localhost', port: 6379, db: 0 },
+      queue: { prefix: 'ethico', enqueueTimeoutMs: 2000 },
+      shutdownTimeoutMs: 30000,
+      admin: { username: 'admin', passwordGenerated: true },
+    });
+    expect(config.admin.password.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it.each([
+    [{ REDIS_PORT: 'abc' }, 'REDIS_PORT: must be a number'],
+    [{ REDIS_PORT: '70000' }, 'REDIS_PORT: must be at most 65535'],
+    [{ APP_ROLE: 'cron' }, 'APP_ROLE: must be one of all, api, worker'],
+    [{ WORKER_QUEUES: 'email,reports' }, 'WORKER_QUEUES: unknown queue(s) reports; allowed: ai-processing, email, indexing'],
+    [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX: may contain only letters, digits, _ and -'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must be a postgres:// URL'],
+    [{ NODE_ENV: 'production' }, 'ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production'],
+    [{ NODE_ENV: 'production', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production'],
+    [{ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-enough-password' }, 'JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production'],
+  ])('rejects %o naming the variable', (env, message) => {
+    expect(problems(env as Record<string, string>)).toContain(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problems({ REDIS_PORT: 'x', APP_ROLE: 'y' })).toHaveLength(2);
+  });
+
+  it('parses WORKER_QUEUES as a de-duplicated list', () => {
+    expect(loadConfiguration({ ...base, WORKER_QUEUES: ' email , indexing,email' }).workerQueues).toEqual(['email', 'indexing']);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfiguration({ ...base, REDIS_HOST: '', REDIS_PASSWORD: '', ADMIN_PASSWORD: ' ' });
+    expect(config.admin.passwordGenerated).toBe(true);
+    expect(config.redis.host).toBe('localhost');
+  });
+});

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+export const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export interface Case {
+  id: string;
+  number: number;
+  version: number;
+  title: string;
+  description: string;
+  category: string | null;
+  priority: CasePriority;
+  status: CaseStatus;
+  assigneeEmail: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CaseRow {
+  id: string;
+  organization_id: string;
+  number: number;
+  version: number;
+  title: string;
+  description: string;
+  category: string | null;
+  priority: CasePriority;
+  status: CaseStatus;
+  assignee_email: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const CASE_COLUMNS =
+  'id, organization_id, number, version, title, description, category, priority, status, assignee_email, created_at, updated_at';
+
+export function toCase(row: CaseRow): Case {
+  return {
+    id: row.id,
+    number: row.number,
+    version: row.version,
+    title: row.title,
+    description: row.description,
+    category: row.category,
+    priority: row.priority,
+    status: row.status,
+    assigneeEmail: row.assignee_email,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Anything else cannot name a case; checked before it reaches a uuid column (which would raise). */
+export const isCaseId = (id: string): boolean => UUID.test(id);
+
+// NUL cannot be stored in a PostgreSQL text column: reject it as a 400 rather than fail the insert.
+const text = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !s.includes('\u0000'), { error: 'must not contain NUL characters' });
+
+const title = text(300).trim().min(1, { error: 'must not be empty' });
+const description = text(20_000);
+const category = text(100).trim().min(1, { error: 'must not be empty' }).nullable();
+const priority = z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` });
+const status = z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` });
+const assigneeEmail = z.email({ error: 'must be a valid email address' }).max(320).nullable();
+
+// Strict: unknown fields (organizationId, version, ...) are a 400, never silently ignored.
+export const createCaseSchema = z.strictObject(
+  {
+    title,
+    description: description.default(''),
+    category: category.default(null),
+    priority: priority.default('medium'),
+  },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be a JSON object') },
+);
+export type CreateCaseInput = z.infer<typeof createCaseSchema>;
+
+export const updateCaseSchema = z
+  .strictObject(
+    {
+      title: title.optional(),
+      description: description.optional(),
+      category: category.optional(),
+      priority: priority.optional(),
+      status: status.optional(),
+      assigneeEmail: assigneeEmail.optional(),
+    },
+    { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be a JSON object') },
+  )
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { error: 'must change at least one field' });
+export type UpdateCaseInput = z.infer<typeof updateCaseSchema>;
+
+export const listCasesSchema = z.strictObject(
+  {
+    limit: z.coerce.number({ error: 'must be a number' }).int().min(1, { error: 'must be at least 1' }).max(100, { error: 'must be at most 100' }).default(20),
+    offset: z.coerce.number({ error: 'must be a number' }).int().min(0, { error: 'must be at least 0' }).max(100_000, { error: 'must be at most 100000' }).default(0),
+    status: status.optional(),
+  },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown parameter(s) ${i.keys.join(', ')}` : 'invalid query') },
+);
+export type ListCasesInput = z.infer<typeof listCasesSchema>;
+
+export interface CasePage {
+  total: number;
+  limit: number;
+  offset: number;
+  items: Case[];
+}

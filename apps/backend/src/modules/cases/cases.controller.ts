@@ -1,0 +1,58 @@
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/principal';
+import type { EventContext } from '../events/base.event';
+import { parseOr400 } from '../http/validation';
+import { Case, CasePage, createCaseSchema, listCasesSchema, updateCaseSchema } from './case.types';
+import { CasesService } from './cases.service';
+
+const contextOf = (p: Principal, req: AuthenticatedRequest): EventContext => ({
+  organizationId: p.organizationId,
+  actorUserId: p.userId,
+  correlationId: req.correlationId,
+});
+
+const notFound = (id: string) => new NotFoundException(`no case ${id}`);
+
+@Controller('cases')
+@UseGuards(JwtAuthGuard)
+export class CasesController {
+  constructor(private readonly cases: CasesService) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() req: AuthenticatedRequest): Promise<Case> {
+    return this.cases.create(contextOf(principal, req), parseOr400(createCaseSchema, body));
+  }
+
+  @Get()
+  list(@Query() query: unknown, @CurrentPrincipal() principal: Principal): Promise<CasePage> {
+    return this.cases.list(principal.organizationId, parseOr400(listCasesSchema, query));
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Case> {
+    const found = await this.cases.get(principal.organizationId, id);
+    if (!found) throw notFound(id);
+    return found;
+  }
+
+  @Patch(':id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Case> {
+    const input = parseOr400(updateCaseSchema, body);
+    const updated = await this.cases.update(contextOf(principal, req), id, input);
+    if (!updated) throw notFound(id);
+    return updated;
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() req: AuthenticatedRequest): Promise<void> {
+    if (!(await this.cases.remove(contextOf(principal, req), id))) throw notFound(id);
+  }
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DatabaseService } from '../database/database.service';
+import type { EventContext } from '../events/base.event';
+import {
+  AnyCaseEvent,
+  CaseAssignedEvent,
+  CaseCreatedEvent,
+  CaseDeletedEvent,
+  CaseStatusChangedEvent,
+  CaseUpdatedEvent,
+} from './case.events';
+import {
+  Case,
+  CASE_COLUMNS,
+  CasePage,
+  CaseRow,
+  CreateCaseInput,
+  isCaseId,
+  ListCasesInput,
+  toCase,
+  UpdateCaseInput,
+} from './case.types';
+
+/** Input field -> column, for the fields a PATCH may change. */
+const UPDATABLE = {
+  title: 'title',
+  description: 'description',
+  category: 'category',
+  priority: 'priority',
+  status: 'status',
+  assigneeEmail: 'assignee_email',
+} as const satisfies Record<keyof UpdateCaseInput, keyof CaseRow>;
+
+/**
+ * Cases, always within one organization: every statement filters on organization_id, so a case
+ * of another tenant is indistinguishable from one that does not exist. Events are emitted only
+ * after the transaction committed.
+ */
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  async create(ctx: EventContext, input: CreateCaseInput): Promise<Case> {
+    const row = await this.db.transaction(async (client) => {
+      const counter = await client.query<{ last_number: number }>(
+        `INSERT INTO case_number_counters (organization_id, last_number) VALUES ($1, 1)
+         ON CONFLICT (organization_id) DO UPDATE SET last_number = case_number_counters.last_number + 1
+         RETURNING last_number`,
+        [ctx.organizationId],
+      );
+      const inserted = await client.query<CaseRow>(
+        `INSERT INTO cases (organization_id, number, title, description, category, priority)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${CASE_COLUMNS}`,
+        [ctx.organizationId, counter.rows[0].last_number, input.title, input.description, input.category, input.priority],
+      );
+      return inserted.rows[0];
+    });
+    const created = toCase(row);
+    this.emit(new CaseCreatedEvent(ctx, created));
+    return created;
+  }
+
+  async get(organizationId: string, id: string): Promise<Case | null> {
+    if (!isCaseId(id)) return null;
+    const rows = await this.db.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE organization_id = $1 AND id = $2`, [
+      organizationId,
+      id,
+    ]);
+    return rows[0] ? toCase(rows[0]) : null;
+  }
+
+  async list(organizationId: string, page: ListCasesInput): Promise<CasePage> {
+    const params: unknown[] = [organizationId];
+    let where = 'organization_id = $1';
+    if (page.status) {
+      params.push(page.status);
+      where += ` AND status = $${params.length}`;
+    }
+    const [{ total }] = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM cases WHERE ${where}`, params);
+    const rows = await this.db.query<CaseRow>(
+      `SELECT ${CASE_COLUMNS} FROM cases WHERE ${where}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, page.limit, page.offset],
+    );
+    return { total, limit: page.limit, offset: page.offset, items: rows.map(toCase) };
+  }
+
+  /** Changes only what differs; a PATCH that changes nothing is not a write (no version, no events). */
+  async update(ctx: EventContext, id: string, input: UpdateCaseInput): Promise<Case | null> {
+    if (!isCaseId(id)) return null;
+    const result = await this.db.transaction(async (client) => {
+      const current = await client.query<CaseRow>(
+        `SELECT ${CASE_COLUMNS} FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+        [ctx.organizationId, id],
+      );
+      const before = current.rows[0];
+      if (!before) return null;
+      const changed = (Object.keys(UPDATABLE) as (keyof UpdateCaseInput)[]).filter(
+        (field) => input[field] !== undefined && input[field] !== before[UPDATABLE[field]],
+      );
+      if (changed.length === 0) return { before, after: before, changed };
+      const params: unknown[] = [ctx.organizationId, id];
+      const sets = changed.map((field) => {
+        params.push(input[field]);
+        return `${UPDATABLE[field]} = $${params.length}`;
+      });
+      const updated = await client.query<CaseRow>(
+        `UPDATE cases SET ${sets.join(', ')}, version = version + 1, updated_at = now()
+         WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`,
+        params,
+      );
+      return { before, after: updated.rows[0], changed };
+    });
+    if (!result) return null;
+    const after = toCase(result.after);
+    if (result.changed.length === 0) return after;
+
+    this.emit(new CaseUpdatedEvent(ctx, after, result.changed));
+    if (result.before.status !== result.after.status) {
+      this.emit(new CaseStatusChangedEvent(ctx, after, result.before.status, result.after.status));
+    }
+    if (result.after.assignee_email && result.before.assignee_email !== result.after.assignee_email) {
+      this.emit(new CaseAssignedEvent(ctx, after, result.after.assignee_email, result.before.assignee_email));
+    }
+    return after;
+  }
+
+  async remove(ctx: EventContext, id: string): Promise<boolean> {
+    if (!isCaseId(id)) return false;
+    const rows = await this.db.query<CaseRow>(
+      `DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`,
+      [ctx.organizationId, id],
+    );
+    if (!rows[0]) return false;
+    this.emit(new CaseDeletedEvent(ctx, toCase(rows[0])));
+    return true;
+  }
+
+  private emit(event: AnyCaseEvent): void {
+    // Listeners are async and catch their own errors: the answer never waits for them.
+    this.events.emit(event.eventName, event);
+  }
+}

@@ -1,0 +1,35 @@
+/** One message, fully rendered, with the Message-ID derived from its job. */
+export interface OutgoingMessage {
+  messageId: string;
+  from: string;
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface RejectedRecipient {
+  address: string;
+  /** The server's reply for this recipient, e.g. `550 5.1.1 mailbox unavailable`. */
+  response: string | null;
+}
+
+/** What the job's result records. */
+export interface DeliveryReport {
+  messageId: string;
+  accepted: string[];
+  rejected: RejectedRecipient[];
+  /** The server's final reply (or where the file outbox wrote the message). */
+  response: string;
+  transport: 'smtp' | 'file';
+}
+
+/** The two ways a message leaves this process: an SMTP server, or the development file outbox. */
+export interface MailSender {
+  readonly kind: DeliveryReport['transport'];
+  /** Resolves when the message is handed over; rejects with nodemailer's error otherwise. */
+  send(message: OutgoingMessage): Promise<DeliveryReport>;
+  close(): Promise<void>;
+}
+
+export const MAIL_SENDER = Symbol('MAIL_SENDER');

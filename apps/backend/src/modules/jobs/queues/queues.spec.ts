@@ -1,0 +1,25 @@
+import { AI_QUEUE, bullDefaultJobOptions, DEAD_LETTER_QUEUE_DEF, EMAIL_QUEUE, INDEXING_QUEUE, PRIORITY_TIERS } from '.';
+
+const HOUR = 3600;
+
+/** The seed's job options, written out independently of the definitions they check. */
+describe('queue definitions match the specification', () => {
+  it.each([
+    [AI_QUEUE, 'ai-processing', { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 1000, age: 24 * HOUR }, removeOnFail: { count: 5000, age: 7 * 24 * HOUR } }, 5],
+    [EMAIL_QUEUE, 'email', { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, priority: 2, removeOnComplete: { count: 500, age: 12 * HOUR }, removeOnFail: { count: 1000, age: 3 * 24 * HOUR } }, 10],
+    [INDEXING_QUEUE, 'indexing', { attempts: 3, backoff: { type: 'fixed', delay: 5000 }, priority: 5, removeOnComplete: { count: 2000, age: 6 * HOUR }, removeOnFail: { count: 5000, age: 24 * HOUR } }, 20],
+  ])('%#: %s', (def, name, options, concurrency) => {
+    expect(def.name).toBe(name);
+    expect(bullDefaultJobOptions(def)).toEqual(options);
+    expect(def.worker?.concurrency).toBe(concurrency);
+  });
+
+  it('keeps dead letters until an operator acts, and never consumes them', () => {
+    expect(DEAD_LETTER_QUEUE_DEF.worker).toBeNull();
+    expect(DEAD_LETTER_QUEUE_DEF.defaultJobOptions).toMatchObject({ removeOnComplete: false, removeOnFail: false });
+  });
+
+  it('maps the priority tiers onto BullMQ priorities (1 is highest)', () => {
+    expect(PRIORITY_TIERS).toEqual({ high: 1, normal: 2, low: 5 });
+  });
+});
