@@ -7,7 +7,7 @@ import { MetricsRegistry } from '../src/modules/metrics/metrics.registry';
 import { startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
-import { aiScript, scriptedAiWorkers } from './operations/scripted-ai.processor';
+import { aiScript, ScriptedAiProcessor, scriptedAiWorkers } from './operations/scripted-ai.processor';
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
 
@@ -126,6 +126,13 @@ describe('metrics and health', () => {
     }
     expect((await request(workerUrl).get('/health/ready')).body.info.workers.queues).toEqual(['ai-processing']);
     expect((await request(api.url!).get('/health')).body).toEqual({ status: 'ok' });
+
+    // A worker that stopped consuming makes its process unready, named as such.
+    await worker.context.get(ScriptedAiProcessor).worker.close();
+    const unready = await request(workerUrl).get('/health/ready');
+    expect(unready.status).toBe(503);
+    expect(unready.body).toMatchObject({ message: 'not ready: workers', error: { workers: { status: 'down', message: 'no running worker for ai-processing' } } });
+    expect((await request(workerUrl).get('/health/live')).status).toBe(200);
   });
 
   it('answers 503 naming the failing check when PostgreSQL is unreachable', async () => {

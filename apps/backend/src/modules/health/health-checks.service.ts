@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type IORedis from 'ioredis';
-import type { AppConfig } from '../../config/configuration';
-import { InjectConfig } from '../../config/app-config.module';
 import { DatabaseService } from '../database/database.service';
 import { withTimeout } from '../jobs/jobs.errors';
+import { CONSUMED_QUEUES } from '../jobs/workers/consumed-queues';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -25,7 +24,6 @@ export interface HealthAnswer {
 export class HealthChecks implements OnApplicationShutdown {
   private readonly logger = new Logger('Health');
   private redis?: IORedis;
-  private readonly expectedQueues: string[];
 
   constructor(
     private readonly health: HealthCheckService,
@@ -33,9 +31,16 @@ export class HealthChecks implements OnApplicationShutdown {
     private readonly redisFactory: RedisConnectionFactory,
     private readonly db: DatabaseService,
     private readonly discovery: DiscoveryService,
-    @InjectConfig() config: AppConfig,
-  ) {
-    this.expectedQueues = config.role === 'api' ? [] : config.workerQueues;
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The queues WorkersModule was composed with in this process; none where it is absent (api role). */
+  private expectedQueues(): string[] {
+    try {
+      return this.moduleRef.get<string[]>(CONSUMED_QUEUES, { strict: false });
+    } catch {
+      return [];
+    }
   }
 
   live(): Promise<HealthAnswer> {
@@ -100,9 +105,10 @@ export class HealthChecks implements OnApplicationShutdown {
           .filter((w) => w.isRunning() && !w.closing)
           .map((w) => w.name),
       );
-      const missing = this.expectedQueues.filter((q) => !running.has(q));
+      const expected = this.expectedQueues();
+      const missing = expected.filter((q) => !running.has(q));
       if (missing.length) throw new Error(`no running worker for ${missing.join(', ')}`);
-      return { queues: this.expectedQueues };
+      return { queues: expected };
     });
   }
 }
