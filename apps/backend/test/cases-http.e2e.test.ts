@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
 import { startTestApp, TestApp } from './harness/app';
@@ -57,7 +58,7 @@ describe('cases API', () => {
     ['no title', {}, 'title'],
     ['an empty title', { title: '   ' }, 'title'],
     ['a bad priority', { title: 't', priority: 'urgent' }, 'priority'],
-    ['an organizationId in the body', { title: 't', organizationId: 'org-x' }, '(body)'],
+    ['an organizationId in the body', { title: 't', organizationId: 'org-x' }, 'organizationId'],
     ['a NUL character', { title: 't', description: 'a\u0000b' }, 'description'],
   ])('answers 400 with field errors for %s', async (_name, body, field) => {
     const res = await create(orgA, body);
@@ -120,6 +121,34 @@ describe('cases API', () => {
     expect((await api().get(`/api/v1/cases/${c.id}`).set(bearer(orgA))).status).toBe(404);
     const job = await jobOf('indexing', orgA, `index:case:${c.id}:v2`);
     expect(job.data).toMatchObject({ operation: 'delete', entityId: c.id, data: { version: 2 } });
+  });
+
+  it('emits case events after each write, with the organization and the written version', async () => {
+    const org = `org-events-${Date.now()}`;
+    const seen: { name: string; organizationId: string; caseId: string; version: number }[] = [];
+    const record = (e: { eventName: string; organizationId: string; caseId: string; version: number }) => {
+      if (e.organizationId === org) seen.push({ name: e.eventName, organizationId: e.organizationId, caseId: e.caseId, version: e.version });
+    };
+    const emitter = app.context.get(EventEmitter2);
+    emitter.on('case.*', record);
+    try {
+      const { body: c } = await create(org, { title: 'Events' });
+      await api().patch(`/api/v1/cases/${c.id}`).set(bearer(org)).send({ status: 'resolved', assigneeEmail: 'sam@example.com' }).expect(200);
+      await api().patch(`/api/v1/cases/${c.id}`).set(bearer(org)).send({ description: 'more detail' }).expect(200);
+      await api().patch(`/api/v1/cases/${c.id}`).set(bearer(org)).send({ description: 'more detail' }).expect(200);
+      await api().delete(`/api/v1/cases/${c.id}`).set(bearer(org)).expect(204);
+      const ev = (name: string, version: number) => ({ name, organizationId: org, caseId: c.id, version });
+      expect(seen).toEqual([
+        ev('case.created', 1),
+        ev('case.updated', 2),
+        ev('case.status_changed', 2),
+        ev('case.assigned', 2),
+        ev('case.updated', 3),
+        ev('case.deleted', 4),
+      ]);
+    } finally {
+      emitter.off('case.*', record);
+    }
   });
 
   it('requires a token', async () => {

@@ -35,6 +35,21 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+// ai
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim().replace(/\/$/, '')))
+  .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' });
+
+/** US dollars per million tokens. */
+const price = z.coerce.number({ error: 'must be a number' }).min(0, { error: 'must not be negative' }).max(10_000);
+
+export const AI_PROVIDER_NAMES = ['anthropic', 'openai', 'local'] as const;
+export type AiProviderName = (typeof AI_PROVIDER_NAMES)[number];
+/** Kept literal (like WORKER_QUEUE_NAMES) so config has no dependency on the jobs module. */
+export type AiTimeoutJobType = 'generate-summary' | 'translate' | 'categorize' | 'note-cleanup';
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
@@ -110,6 +125,31 @@ const envSchema = z.object({
     .default('UTC')
     .refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
   OPS_ALERT_EMAIL: optionalString.pipe(z.email({ error: 'must be a valid email address' }).optional()),
+  SEARCH_REINDEX_BATCH_SIZE: int(10, 10_000).default(500),
+  SEARCH_REINDEX_PAUSE_MS: int(0, 60_000).default(25),
+  SEARCH_MAX_QUERY_LENGTH: int(16, 2_000).default(256),
+
+  // ai
+  AI_PROVIDERS: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalUrl.default('https://api.anthropic.com'),
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-haiku-4-5'),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  AI_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  AI_TIMEOUT_SUMMARY_MS: int(100, 600_000).optional(),
+  AI_TIMEOUT_TRANSLATE_MS: int(100, 600_000).optional(),
+  AI_TIMEOUT_CATEGORIZE_MS: int(100, 600_000).optional(),
+  AI_TIMEOUT_NOTE_CLEANUP_MS: int(100, 600_000).optional(),
+  AI_RATE_LIMIT_MAX: int(1, 1_000_000).default(50),
+  AI_RATE_LIMIT_DURATION_MS: int(100, 3_600_000).default(60_000),
+  AI_MAX_RATE_LIMIT_WAIT_MS: int(0, 3_600_000).default(120_000),
+  AI_SUMMARY_MAX_CHARS: int(100, 20_000).default(1_200),
+  AI_PRICE_ANTHROPIC_INPUT_PER_MTOK: price.default(1),
+  AI_PRICE_ANTHROPIC_OUTPUT_PER_MTOK: price.default(5),
+  AI_PRICE_OPENAI_INPUT_PER_MTOK: price.default(0.15),
+  AI_PRICE_OPENAI_OUTPUT_PER_MTOK: price.default(0.6),
 
   // operations
   METRICS_PORT: int(0, 65535).default(9464),
@@ -149,7 +189,9 @@ export interface AppConfig {
   };
   operations: { metricsPort: number; logPretty: boolean; logFile?: string };
   cases: { urlTemplate: string };
+  search: { reindexBatchSize: number; reindexPauseMs: number; maxQueryLength: number };
   email: EmailConfig;
+  ai: AiConfig;
 }
 
 export interface SmtpConfig {
@@ -169,6 +211,22 @@ export interface EmailConfig {
   smtp: SmtpConfig | null;
   outboxDir: string;
   digest: { cron: string; timezone: string; to?: string };
+}
+
+// ai
+export interface AiConfig {
+  /** The provider chain, tried in this order within each attempt. */
+  providers: AiProviderName[];
+  anthropic: { apiKey?: string; baseUrl: string; model: string };
+  openai: { apiKey?: string; baseUrl?: string; model: string };
+  /** Per provider call, by job type. */
+  timeoutMs: Record<AiTimeoutJobType, number>;
+  rateLimit: { max: number; durationMs: number };
+  /** A provider's retry-after up to this long pauses the queue; a longer one counts as a failed attempt. */
+  maxRateLimitWaitMs: number;
+  summaryMaxChars: number;
+  /** US dollars per million tokens. */
+  prices: Record<Exclude<AiProviderName, 'local'>, { inputPerMTok: number; outputPerMTok: number }>;
 }
 
 export class ConfigValidationError extends Error {
@@ -213,6 +271,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   } catch (err) {
     problems.push(`DLQ_DIGEST_CRON: not a cron expression (${(err as Error).message})`);
   }
+  const ai = aiConfig(e, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   const adminPassword = e.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
@@ -265,6 +324,55 @@ export function loadConfiguration(env: RawEnv): AppConfig {
       metricsPort: e.METRICS_PORT,
       logPretty: e.LOG_PRETTY ?? e.NODE_ENV === 'development',
       logFile: e.LOG_FILE,
+    },
+    search: {
+      reindexBatchSize: e.SEARCH_REINDEX_BATCH_SIZE,
+      reindexPauseMs: e.SEARCH_REINDEX_PAUSE_MS,
+      maxQueryLength: e.SEARCH_MAX_QUERY_LENGTH,
+    },
+    ai,
+  };
+}
+
+// ai
+function aiConfig(e: z.infer<typeof envSchema>, problems: string[]): AiConfig {
+  const openaiUsable = Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL);
+  let providers: AiProviderName[];
+  if (e.AI_PROVIDERS === undefined) {
+    // Without a key the offline provider is the default, so AI features work out of the box.
+    providers = [...(e.ANTHROPIC_API_KEY ? ['anthropic' as const] : []), ...(openaiUsable ? ['openai' as const] : [])];
+    if (providers.length === 0) providers = ['local'];
+  } else {
+    const names = e.AI_PROVIDERS.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !(AI_PROVIDER_NAMES as readonly string[]).includes(n));
+    if (unknown.length > 0 || names.length === 0) {
+      problems.push(`AI_PROVIDERS: unknown provider(s) ${unknown.join(', ') || '(none given)'}; allowed: ${AI_PROVIDER_NAMES.join(', ')}`);
+    }
+    if (new Set(names).size !== names.length) problems.push('AI_PROVIDERS: must not name a provider twice');
+    providers = names.filter((n): n is AiProviderName => (AI_PROVIDER_NAMES as readonly string[]).includes(n));
+    if (providers.includes('anthropic') && !e.ANTHROPIC_API_KEY) {
+      problems.push('ANTHROPIC_API_KEY: must be set when AI_PROVIDERS includes anthropic');
+    }
+    if (providers.includes('openai') && !openaiUsable) {
+      problems.push('OPENAI_API_KEY: must be set (or OPENAI_BASE_URL, for a keyless endpoint such as Ollama) when AI_PROVIDERS includes openai');
+    }
+  }
+  return {
+    providers,
+    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL },
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+    timeoutMs: {
+      'generate-summary': e.AI_TIMEOUT_SUMMARY_MS ?? e.AI_TIMEOUT_MS,
+      translate: e.AI_TIMEOUT_TRANSLATE_MS ?? e.AI_TIMEOUT_MS,
+      categorize: e.AI_TIMEOUT_CATEGORIZE_MS ?? e.AI_TIMEOUT_MS,
+      'note-cleanup': e.AI_TIMEOUT_NOTE_CLEANUP_MS ?? e.AI_TIMEOUT_MS,
+    },
+    rateLimit: { max: e.AI_RATE_LIMIT_MAX, durationMs: e.AI_RATE_LIMIT_DURATION_MS },
+    maxRateLimitWaitMs: e.AI_MAX_RATE_LIMIT_WAIT_MS,
+    summaryMaxChars: e.AI_SUMMARY_MAX_CHARS,
+    prices: {
+      anthropic: { inputPerMTok: e.AI_PRICE_ANTHROPIC_INPUT_PER_MTOK, outputPerMTok: e.AI_PRICE_ANTHROPIC_OUTPUT_PER_MTOK },
+      openai: { inputPerMTok: e.AI_PRICE_OPENAI_INPUT_PER_MTOK, outputPerMTok: e.AI_PRICE_OPENAI_OUTPUT_PER_MTOK },
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knownFieldsOnly } from '../http/validation';
 
 export const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
@@ -71,40 +72,41 @@ const priority = z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORIT
 const status = z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` });
 const assigneeEmail = z.email({ error: 'must be a valid email address' }).max(320).nullable();
 
-// Strict: unknown fields (organizationId, version, ...) are a 400, never silently ignored.
-export const createCaseSchema = z.strictObject(
-  {
-    title,
-    description: description.default(''),
-    category: category.default(null),
-    priority: priority.default('medium'),
-  },
-  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be a JSON object') },
+// Unknown fields (organizationId, version, ...) are a 400 naming the field, never silently ignored.
+const UNKNOWN_FIELD = 'is not a field you can set';
+
+const createShape = {
+  title,
+  description: description.default(''),
+  category: category.default(null),
+  priority: priority.default('medium'),
+};
+export const createCaseSchema = knownFieldsOnly(createShape, UNKNOWN_FIELD);
+// Typed from the shape: the loose object would add an index signature.
+export type CreateCaseInput = z.infer<z.ZodObject<typeof createShape>>;
+
+const updateShape = {
+  title: title.optional(),
+  description: description.optional(),
+  category: category.optional(),
+  priority: priority.optional(),
+  status: status.optional(),
+  assigneeEmail: assigneeEmail.optional(),
+};
+export const updateCaseSchema = knownFieldsOnly(updateShape, UNKNOWN_FIELD).refine(
+  (p) => Object.values(p).some((v) => v !== undefined),
+  { error: 'must change at least one field' },
 );
-export type CreateCaseInput = z.infer<typeof createCaseSchema>;
+export type UpdateCaseInput = z.infer<z.ZodObject<typeof updateShape>>;
 
-export const updateCaseSchema = z
-  .strictObject(
-    {
-      title: title.optional(),
-      description: description.optional(),
-      category: category.optional(),
-      priority: priority.optional(),
-      status: status.optional(),
-      assigneeEmail: assigneeEmail.optional(),
-    },
-    { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be a JSON object') },
-  )
-  .refine((p) => Object.values(p).some((v) => v !== undefined), { error: 'must change at least one field' });
-export type UpdateCaseInput = z.infer<typeof updateCaseSchema>;
-
-export const listCasesSchema = z.strictObject(
+export const listCasesSchema = knownFieldsOnly(
   {
     limit: z.coerce.number({ error: 'must be a number' }).int().min(1, { error: 'must be at least 1' }).max(100, { error: 'must be at most 100' }).default(20),
     offset: z.coerce.number({ error: 'must be a number' }).int().min(0, { error: 'must be at least 0' }).max(100_000, { error: 'must be at most 100000' }).default(0),
     status: status.optional(),
   },
-  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown parameter(s) ${i.keys.join(', ')}` : 'invalid query') },
+  'is not a known parameter',
+  'invalid query',
 );
 export type ListCasesInput = z.infer<typeof listCasesSchema>;
 

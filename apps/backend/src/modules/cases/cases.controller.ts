@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { AiResultItem, AiResultsService } from '../ai/ai-results.service';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/principal';
 import type { EventContext } from '../events/base.event';
 import { parseOr400 } from '../http/validation';
+import { CASE_ENTITY_TYPE } from './case-events.listener';
 import { Case, CasePage, createCaseSchema, listCasesSchema, updateCaseSchema } from './case.types';
 import { CasesService } from './cases.service';
 
@@ -17,7 +19,10 @@ const notFound = (id: string) => new NotFoundException(`no case ${id}`);
 @Controller('cases')
 @UseGuards(JwtAuthGuard)
 export class CasesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly aiResults: AiResultsService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -30,11 +35,12 @@ export class CasesController {
     return this.cases.list(principal.organizationId, parseOr400(listCasesSchema, query));
   }
 
+  /** The case with its AI outcomes (summary, category): status, output, provider, reason. */
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Case> {
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Case & { ai: { items: AiResultItem[] } }> {
     const found = await this.cases.get(principal.organizationId, id);
     if (!found) throw notFound(id);
-    return found;
+    return { ...found, ai: { items: await this.aiResults.list(principal.organizationId, CASE_ENTITY_TYPE, found.id) } };
   }
 
   @Patch(':id')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AiModule } from '../ai/ai.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { CaseEventsListener } from './case-events.listener';
 import { CasesService } from './cases.service';
@@ -8,7 +9,7 @@ import { CasesService } from './cases.service';
  * so the in-process events and their listener, happen there.
  */
 @Module({
-  imports: [JobsModule],
+  imports: [JobsModule, AiModule],
   providers: [CasesService, CaseEventsListener],
   exports: [CasesService],
 })

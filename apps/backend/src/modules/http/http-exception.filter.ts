@@ -1,11 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import { QueueUnavailableError } from '../jobs/jobs.errors';
 import { JobValidationError } from '../jobs/types';
 
 /**
  * Turns domain errors into HTTP answers: invalid payloads are 400 with field-level messages,
- * Redis outages 503. Anything unexpected is a 500 without internals, and is logged.
+ * Redis and PostgreSQL outages 503. Anything unexpected is a 500 without internals, and is logged.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -21,6 +22,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof QueueUnavailableError) {
       res.setHeader('Retry-After', '5');
       res.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: exception.message });
+      return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again shortly' });
       return;
     }
     if (exception instanceof HttpException) {

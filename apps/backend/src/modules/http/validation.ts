@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fieldErrors, FieldError } from '../jobs/types';
 
 export function badRequest(errors: FieldError[]): BadRequestException {
@@ -11,4 +11,16 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, prefi
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw badRequest(fieldErrors(parsed.error, prefix));
   return parsed.data;
+}
+
+/**
+ * An object schema that answers each unknown field with its own field-level error (a stray
+ * `organizationId` is named, not silently dropped).
+ */
+export function knownFieldsOnly<S extends z.ZodRawShape>(shape: S, unknownMessage: string, notObjectMessage = 'must be a JSON object') {
+  return z.looseObject(shape, { error: notObjectMessage }).superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (!Object.prototype.hasOwnProperty.call(shape, key)) ctx.addIssue({ code: 'custom', path: [key], message: unknownMessage });
+    }
+  });
 }

@@ -88,9 +88,11 @@ export class JobsService implements OnApplicationShutdown {
   /** The job as its tenant sees it; another tenant's job does not exist. */
   async find(queue: WorkQueueName, id: string, organizationId: string): Promise<JobView | null> {
     const q = this.queues[queue];
+    // State first, then the job: the other way round, a job finishing in between would show its
+    // new state with its old progress and no result.
+    const state = await this.withRedis(queue, () => q.getJobState(id));
     const job = await this.withRedis(queue, () => q.getJob(id));
     if (!job || job.data?.organizationId !== organizationId) return null;
-    const state = await this.withRedis(queue, () => job.getState());
     return {
       id: job.id!,
       queue,

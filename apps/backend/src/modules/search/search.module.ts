@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { SearchDocumentsRepository } from './search-documents.repository';
 import { SearchIndexer } from './search-indexer.service';
+import { SearchService } from './search.service';
 
-@Module({ providers: [SearchIndexer], exports: [SearchIndexer] })
+/** The index: written by SearchIndexer in processes consuming `indexing`, queried by SearchService. */
+@Module({
+  imports: [JobsModule],
+  providers: [SearchDocumentsRepository, SearchIndexer, SearchService],
+  exports: [SearchIndexer, SearchService],
+})
 export class SearchModule {}

@@ -1,11 +1,17 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Provider } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { APP_CONFIG } from '../../../config/app-config.module';
+import type { AppConfig } from '../../../config/configuration';
 import { AiService } from '../../ai/ai.service';
-import { AI_QUEUE, AI_QUEUE_NAME } from '../queues/ai.queue';
+import { AI_QUEUE_NAME, aiWorkerOptions } from '../queues/ai.queue';
 import { payloadOf } from './job-payload';
 
-/** Runs only in processes that consume ai-processing: the dedicated AI workers in production. */
-@Processor(AI_QUEUE_NAME, AI_QUEUE.worker!)
+/**
+ * Runs only in processes that consume ai-processing: the dedicated AI workers in production.
+ * Registered through `aiProcessorProvider`, which decorates it with worker options taken from
+ * the configuration (lock duration, limiter); a plain `@Processor` is fixed at class definition.
+ */
 export class AiProcessor extends WorkerHost {
   constructor(private readonly ai: AiService) {
     super();
@@ -15,4 +21,21 @@ export class AiProcessor extends WorkerHost {
     const { data } = payloadOf(AI_QUEUE_NAME, job);
     return this.ai.run(data, job);
   }
+
+  /** Dead-lettering is WorkerFailuresListener's; this only tells the entity that AI gave up. */
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job | undefined, err: Error): Promise<void> {
+    // finishedOn is set only when the failure is final; a retry leaves it unset.
+    if (job?.finishedOn) await this.ai.recordFinalFailure(job, err);
+  }
 }
+
+export const aiProcessorProvider: Provider = {
+  provide: AiProcessor,
+  inject: [APP_CONFIG, AiService],
+  useFactory: (config: AppConfig, ai: AiService) => {
+    @Processor(AI_QUEUE_NAME, aiWorkerOptions(config.ai))
+    class ConfiguredAiProcessor extends AiProcessor {}
+    return new ConfiguredAiProcessor(ai);
+  },
+};

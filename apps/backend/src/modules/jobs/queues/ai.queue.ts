@@ -1,8 +1,11 @@
-import type { QueueDefinition } from './queue-definition';
+import type { AiConfig } from '../../../config/configuration';
+import type { QueueDefinition, QueueWorkerOptions } from './queue-definition';
 
 export const AI_QUEUE_NAME = 'ai-processing';
 
 const HOUR = 60 * 60;
+/** Kept above the longest provider timeout, so a slow call is never mistaken for a stalled job. */
+const LOCK_MARGIN_MS = 30_000;
 
 export const AI_QUEUE: QueueDefinition<typeof AI_QUEUE_NAME> = {
   name: AI_QUEUE_NAME,
@@ -19,3 +22,19 @@ export const AI_QUEUE: QueueDefinition<typeof AI_QUEUE_NAME> = {
 };
 
 export const AI_QUEUE_OPTIONS = { defaultJobOptions: AI_QUEUE.defaultJobOptions };
+
+/**
+ * The AI worker's settings that depend on configuration: the lock outlives the longest provider
+ * timeout, and the limiter (stored per queue in Redis, so shared by every AI worker process)
+ * protects the providers' account quota. BullMQ honours `worker.rateLimit`/`queue.rateLimit`
+ * only when a limiter is set. A chain of only the offline provider has no quota to protect.
+ */
+export function aiWorkerOptions(ai: Pick<AiConfig, 'timeoutMs' | 'rateLimit' | 'providers'>): QueueWorkerOptions {
+  const longestTimeout = Math.max(...Object.values(ai.timeoutMs));
+  const remote = ai.providers.some((p) => p !== 'local');
+  return {
+    ...AI_QUEUE.worker!,
+    lockDuration: longestTimeout + LOCK_MARGIN_MS,
+    ...(remote ? { limiter: { max: ai.rateLimit.max, duration: ai.rateLimit.durationMs } } : {}),
+  };
+}

@@ -1,10 +1,10 @@
-import { DynamicModule, Module, Type } from '@nestjs/common';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AiModule } from '../../ai/ai.module';
 import { EmailConsumerModule } from '../../email/email-consumer.module';
 import { SearchModule } from '../../search/search.module';
 import { JobsModule } from '../jobs.module';
-import { AiProcessor, EmailProcessor, IndexingProcessor } from '../processors';
+import { aiProcessorProvider, EmailProcessor, IndexingProcessor } from '../processors';
 import type { WorkQueueName } from '../types';
 import { CONSUMED_QUEUES } from './consumed-queues';
 import { WorkerFailuresListener } from './worker-failures.listener';
@@ -12,8 +12,8 @@ import { WorkerFailuresListener } from './worker-failures.listener';
 type ModuleImport = Type | DynamicModule;
 
 /** What consuming a queue takes: its processor and the module holding the service that does the work. */
-const CONSUMERS: Record<WorkQueueName, { processor: Type; imports: ModuleImport[] }> = {
-  'ai-processing': { processor: AiProcessor, imports: [AiModule] },
+const CONSUMERS: Record<WorkQueueName, { processor: Provider; imports: ModuleImport[] }> = {
+  'ai-processing': { processor: aiProcessorProvider, imports: [AiModule] },
   email: { processor: EmailProcessor, imports: [EmailConsumerModule] },
   indexing: { processor: IndexingProcessor, imports: [SearchModule] },
 };
@@ -24,7 +24,7 @@ const CONSUMERS: Record<WorkQueueName, { processor: Type; imports: ModuleImport[
  */
 @Module({})
 export class WorkersModule {
-  static forQueues(queues: WorkQueueName[], extra: { processors?: Type[] } = {}): DynamicModule {
+  static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
     const consumers = queues.map((q) => CONSUMERS[q]);
     return {
       module: WorkersModule,
