@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { Job } from 'bullmq';
 import request from 'supertest';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
+import { JobsService } from '../src/modules/jobs/jobs.service';
 import { MetricsHttpServer } from '../src/modules/metrics/metrics-server';
 import { MetricsRegistry } from '../src/modules/metrics/metrics.registry';
 import { startTestApp, TestApp } from './harness/app';
@@ -54,6 +55,18 @@ describe('metrics and health', () => {
     await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-ok' });
     await eventually(async () => /^ethico_job_processing_seconds_count\{role="worker",queue="ai-processing",name="categorize",outcome="completed"\} 1$/m.test((await request(workerUrl).get('/metrics')).text));
     expect(w).toMatch(/^# TYPE ethico_job_rate_limited_total counter$/m);
+  });
+
+  it('counts rate-limit hits from processors', async () => {
+    aiScript.mode = 'rate-limited-once';
+    const res = await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-limited' });
+    expect(res.status).toBe(202);
+    const jobs = api.context.get(JobsService);
+    // Put back, not failed: it completes once the limit has passed.
+    await eventually(async () => (await jobs.queue('ai-processing').getJobState(res.body.id)) === 'completed');
+    const w = (await request(workerUrl).get('/metrics')).text;
+    expect(w).toMatch(/^ethico_job_rate_limited_total\{queue="ai-processing",source="processor",role="worker"\} 1$/m);
+    expect(w).not.toMatch(/ethico_job_failed_attempts_total\{queue="ai-processing",name="categorize",error="Error"/);
   });
 
   (promtool ? it : it.skip)('passes promtool check metrics (skipped only when promtool is not installed)', async () => {

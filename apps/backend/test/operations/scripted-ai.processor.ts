@@ -1,13 +1,13 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { JobsService } from '../../src/modules/jobs/jobs.service';
 import { EmailProcessor, payloadOf } from '../../src/modules/jobs/processors';
 import { AI_QUEUE_NAME } from '../../src/modules/jobs/queues';
 import { WorkersModule } from '../../src/modules/jobs/workers/workers.module';
 
 /** How the scripted processor behaves for the next jobs; tests flip it. */
-export const aiScript: { mode: 'succeed' | 'fail-for-good' | 'fail-and-retry' } = { mode: 'succeed' };
+export const aiScript: { mode: 'succeed' | 'fail-for-good' | 'fail-and-retry' | 'rate-limited-once' } = { mode: 'succeed' };
 
 /**
  * An AI processor whose outcome the test decides (the real AI service is another issue's work).
@@ -27,6 +27,12 @@ export class ScriptedAiProcessor extends WorkerHost {
     this.logger.log(`processing ${data.type} of ${data.entityType} ${data.entityId}`);
     if (aiScript.mode === 'fail-for-good') throw new UnrecoverableError(`AI provider rejected ${data.entityId}`);
     if (aiScript.mode === 'fail-and-retry') throw new Error(`AI provider timed out for ${data.entityId}`);
+    if (aiScript.mode === 'rate-limited-once') {
+      // As a provider's 429 is handled: hold the queue, put the job back, try again later.
+      aiScript.mode = 'succeed';
+      await this.jobs.queue(AI_QUEUE_NAME).rateLimit(300);
+      throw Worker.RateLimitError();
+    }
     await this.jobs.enqueue('indexing', 'update', { organizationId: data.organizationId, operation: 'update', entityType: data.entityType, entityId: data.entityId });
     return { summarized: data.entityId };
   }
