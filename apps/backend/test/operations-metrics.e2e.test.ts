@@ -34,7 +34,10 @@ describe('metrics and health', () => {
     expect(res.status).toBe(202);
     await eventually(async () => (await request(api.url!).get('/admin/api/dead-letter').set(adminAuth())).body.total === 1);
 
-    const fromApi = (await request(api.url!).get('/metrics')).text;
+    const scrape = await request(api.url!).get('/metrics');
+    expect(scrape.headers['content-type']).toMatch(/^text\/plain;.*version=0.0.4/);
+    expect(scrape.headers['cache-control']).toBe('no-store');
+    const fromApi = scrape.text;
     expect(fromApi).toMatch(/^ethico_queue_jobs\{queue="ai-processing",state="failed",role="api"\} 1$/m);
     expect(fromApi).toMatch(/^ethico_dead_letter_pending\{queue="ai-processing",role="api"\} 1$/m);
     expect(fromApi).toMatch(/^ethico_queue_stats_up\{role="api"\} 1$/m);

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { MetricsRegistry } from './metrics.registry';
 
@@ -11,8 +11,8 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}
 
   @Get()
-  @Header('Cache-Control', 'no-store')
   async scrape(@Res() res: Response): Promise<void> {
-    res.type(this.metrics.contentType).send(await this.metrics.metrics());
+    const body = await this.metrics.metrics();
+    res.set({ 'Content-Type': this.metrics.contentType, 'Cache-Control': 'no-store' }).send(body);
   }
 }
