@@ -44,7 +44,12 @@ export function pinoParams(config: AppConfig): Params {
     customAttributeKeys: { reqId: 'correlationId' },
     quietReqLogger: true,
     customProps: (req: Req) => ({ organizationId: req.principal?.organizationId, admin: req.admin?.name }),
-    customLogLevel: (_req: Req, res: Response, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // 503 is load shedding (Redis or PostgreSQL away), answered on purpose: warn, not error.
+    customLogLevel: (_req: Req, res: Response, err?: Error) =>
+      err || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // pino-http invents an Error (with a stack) for a 5xx answered without one; the status says it all.
+    customErrorObject: (_req: Req, _res: Response, err: Error, val: Record<string, unknown>) =>
+      err.message.startsWith('failed with status code') ? { ...val, err: undefined } : val,
     autoLogging: { ignore: (req: Req) => QUIET_PATHS.test(req.originalUrl ?? req.url) },
     serializers: {
       req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
