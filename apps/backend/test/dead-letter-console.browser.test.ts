@@ -11,6 +11,9 @@ import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
 import { aiScript, scriptedAiWorkers } from './operations/scripted-ai.processor';
 
+// Unique per run: the audit table is shared by every test on the database, and entry ids repeat across queue prefixes.
+const ORG_X = `org-x-${Date.now()}`;
+const ORG_Y = `org-y-${Date.now()}`;
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dead-letter console browser test skipped: Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`);
@@ -25,7 +28,7 @@ if (!hasChromium) console.warn(`dead-letter console browser test skipped: Chromi
     app = await startTestApp({ APP_ROLE: 'api' }, { imports: [scriptedAiWorkers()] });
     // Three AI jobs fail for good (provider down) and land in the dead-letter queue.
     aiScript.mode = 'fail-for-good';
-    for (const [org, entityId] of [['org-x', 'case-x1'], ['org-x', 'case-x2'], ['org-y', 'case-y1']]) {
+    for (const [org, entityId] of [[ORG_X, 'case-x1'], [ORG_X, 'case-x2'], [ORG_Y, 'case-y1']]) {
       const res = await request(app.url!)
         .post('/api/v1/jobs/ai-processing')
         .set(bearer(org))
@@ -60,7 +63,7 @@ if (!hasChromium) console.warn(`dead-letter console browser test skipped: Chromi
     await expectText(page.locator('#summary'), '3 entries');
 
     // Filter by organization.
-    await page.fill('input[name="organization"]', 'org-y');
+    await page.fill('input[name="organization"]', ORG_Y);
     await page.click('button:has-text("Filter")');
     await expectCount(rows(), 1);
     expect(await rows().first().textContent()).toContain('AI provider rejected case-y1');
@@ -102,7 +105,7 @@ if (!hasChromium) console.warn(`dead-letter console browser test skipped: Chromi
     const pg = new Client({ connectionString: app.config.database.url });
     await pg.connect();
     try {
-      const { rows: audit } = await pg.query('SELECT action, actor, replay_job_id, before_hash = after_hash AS same FROM dead_letter_audit WHERE entry_id = $1 ORDER BY id', [entryId]);
+      const { rows: audit } = await pg.query('SELECT action, actor, replay_job_id, before_hash = after_hash AS same FROM dead_letter_audit WHERE entry_id = $1 AND organization_id = $2 ORDER BY id', [entryId, ORG_Y]);
       expect(audit[0]).toEqual({ action: 'reveal', actor: TEST_ADMIN.username, replay_job_id: null, same: null });
       expect(audit.filter((r) => r.action === 'replay')).toEqual([{ action: 'replay', actor: TEST_ADMIN.username, replay_job_id: `replay-${entryId}`, same: true }]);
       expect(audit.at(-1).action).toBe('replay');

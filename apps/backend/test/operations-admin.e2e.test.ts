@@ -123,24 +123,27 @@ describe('admin roles, CSRF and the audit trail', () => {
   });
 
   it('bulk-dismisses the filtered set after a confirmation step, one audit row each', async () => {
-    const ids = [await deadLetter({ organizationId: 'org-bulk', templateId: 't', to: 'b1@example.com', context: {} }), await deadLetter({ organizationId: 'org-bulk', templateId: 't', to: 'b2@example.com', context: {} })];
-    const other = await deadLetter({ organizationId: 'org-other', templateId: 't', to: 'o@example.com', context: {} });
-    const list = await request(app.url!).get('/admin/dead-letter?organization=org-bulk').set(operator());
+    // Unique per run: the audit table is shared by every test on the database, and entry ids repeat across queue prefixes.
+    const bulkOrg = `org-bulk-${Date.now()}`;
+    const otherOrg = `org-other-${Date.now()}`;
+    const ids = [await deadLetter({ organizationId: bulkOrg, templateId: 't', to: 'b1@example.com', context: {} }), await deadLetter({ organizationId: bulkOrg, templateId: 't', to: 'b2@example.com', context: {} })];
+    const other = await deadLetter({ organizationId: otherOrg, templateId: 't', to: 'o@example.com', context: {} });
+    const list = await request(app.url!).get(`/admin/dead-letter?organization=${bulkOrg}`).set(operator());
     expect(list.text).toContain('2 entries');
     const token = csrfOf(list.text);
-    const confirm = await request(app.url!).post('/admin/dead-letter/bulk').set(operator()).type('form').send({ _csrf: token, action: 'dismiss', organization: 'org-bulk', queue: '', reason: '' });
+    const confirm = await request(app.url!).post('/admin/dead-letter/bulk').set(operator()).type('form').send({ _csrf: token, action: 'dismiss', organization: bulkOrg, queue: '', reason: '' });
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Dismiss 2 dead letters?');
-    const done = await request(app.url!).post('/admin/dead-letter/bulk').set(operator()).type('form').send({ _csrf: token, action: 'dismiss', organization: 'org-bulk', queue: '', reason: '', confirm: 'yes' });
+    const done = await request(app.url!).post('/admin/dead-letter/bulk').set(operator()).type('form').send({ _csrf: token, action: 'dismiss', organization: bulkOrg, queue: '', reason: '', confirm: 'yes' });
     expect(done.status).toBe(303);
     expect(done.headers.location).toContain('done=2');
     const pg = new Client({ connectionString: app.config.database.url });
     await pg.connect();
     try {
-      const rows = await pg.query('SELECT entry_id, action, actor, bulk_id FROM dead_letter_audit WHERE entry_id = ANY($1) ORDER BY entry_id', [ids]);
+      const rows = await pg.query('SELECT entry_id, action, actor, bulk_id FROM dead_letter_audit WHERE entry_id = ANY($1) AND organization_id = $2 ORDER BY entry_id', [ids, bulkOrg]);
       expect(rows.rows.map((r) => [r.entry_id, r.action, r.actor])).toEqual(ids.sort().map((i) => [i, 'dismiss', 'otto']));
       expect(new Set(rows.rows.map((r) => r.bulk_id)).size).toBe(1);
-      expect((await pg.query('SELECT count(*)::int AS n FROM dead_letter_audit WHERE entry_id = $1', [other])).rows[0].n).toBe(0);
+      expect((await pg.query('SELECT count(*)::int AS n FROM dead_letter_audit WHERE entry_id = $1 AND organization_id = $2', [other, otherOrg])).rows[0].n).toBe(0);
       // Append-only: the database itself refuses to change or remove rows.
       await expect(pg.query("UPDATE dead_letter_audit SET actor = 'mallory' WHERE entry_id = $1", [ids[0]])).rejects.toThrow(/append-only/);
       await expect(pg.query('DELETE FROM dead_letter_audit WHERE entry_id = $1', [ids[0]])).rejects.toThrow(/append-only/);
