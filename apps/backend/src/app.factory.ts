@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { INestApplication, INestApplicationContext, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, AppModuleExtras } from './app.module';
@@ -7,14 +7,12 @@ import type { AppConfig } from './config/configuration';
 import { ADMIN_QUEUES_ROUTE } from './modules/jobs/admin/bull-board.module';
 import { bodyErrors, jsonBody } from './modules/http/body-parsing';
 import { correlationId } from './modules/http/correlation-id.middleware';
+import { correlationContext } from './modules/logging/correlation-context';
+import { httpMetricsMiddleware } from './modules/metrics/http-metrics';
+import { MetricsRegistry } from './modules/metrics/metrics.registry';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 
 export const API_PREFIX = 'api/v1';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-function nestLogLevels(level: AppConfig['logLevel']): LogLevel[] {
-  const map: Record<AppConfig['logLevel'], LogLevel> = { fatal: 'fatal', error: 'error', warn: 'warn', info: 'log', debug: 'debug', trace: 'verbose' };
-  return LEVELS.slice(0, LEVELS.indexOf(map[level]) + 1);
-}
 
 export interface RunningApp {
   context: INestApplicationContext;
@@ -30,15 +28,17 @@ export interface RunningApp {
  */
 export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): Promise<RunningApp> {
   const module = AppModule.forRole(config, extra);
-  const logger = nestLogLevels(config.logLevel);
+  // Logs go through pino (LoggingModule) from the first line; LOG_LEVEL filters there.
   if (config.role === 'worker') {
-    const context = await NestFactory.createApplicationContext(module, { logger });
+    const context = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    context.useLogger(context.get(PinoNestLogger));
     await context.init();
     return { context, close: () => context.close() };
   }
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(PinoNestLogger));
   app.disable('x-powered-by');
-  app.use(correlationId, ...jsonBody(config.http.bodyLimit), bodyErrors);
+  app.use(correlationId, correlationContext, httpMetricsMiddleware(app.get(MetricsRegistry)), ...jsonBody(config.http.bodyLimit), bodyErrors);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');

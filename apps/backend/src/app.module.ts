@@ -4,6 +4,10 @@ import type { AppConfig } from './config/configuration';
 import { AuthModule } from './modules/auth/auth.module';
 import { DatabaseModule } from './modules/database/database.module';
 import { EventsModule } from './modules/events/events.module';
+import { HealthModule } from './modules/health/health.module';
+import { LoggingModule } from './modules/logging/logging.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
+import { MetricsServerModule } from './modules/metrics/metrics-server';
 import { ApiModule } from './modules/http/api.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { WorkersModule } from './modules/jobs/workers/workers.module';
@@ -28,12 +32,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggingModule,
         RedisModule,
         DatabaseModule,
         EventsModule,
         AuthModule,
         JobsModule,
-        ...(serves ? [ApiModule] : []),
+        MetricsModule,
+        HealthModule,
+        // Without an HTTP application, /metrics and /health/* are served on METRICS_PORT.
+        ...(serves ? [ApiModule] : [MetricsServerModule]),
         ...(works ? [extra.workers ?? WorkersModule.forQueues(config.workerQueues)] : []),
         ...(extra.imports ?? []),
       ],

@@ -29,7 +29,7 @@ describe('retries, backoff and the dead-letter queue', () => {
     (await deadLetters.list({ queue: 'email', status: undefined }, 0, 1000)).items.filter((i) => i.jobId === jobId);
 
   it('retries with exponentially growing gaps, then files exactly one dead letter', async () => {
-    const job = await add({ fail: 'always' }, { attempts: 4, delay: 300 });
+    const job = await add({ fail: 'always' }, { attempts: 4, delay: 500 });
     const [entry] = await eventually(async () => {
       const found = await entriesFor(job.id!);
       return found.length > 0 && found;
@@ -40,8 +40,9 @@ describe('retries, backoff and the dead-letter queue', () => {
     expect(detail.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
     const starts = detail.attempts.map((a) => Date.parse(a.startedAt!));
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
-    // 300, 600, 1200 ms; each gap about twice the one before (timers and polling add a little).
-    expect(gaps[0]).toBeGreaterThanOrEqual(300);
+    // 500, 1000, 2000 ms: never early (a fixed backoff would fail the later bounds), and each gap
+    // about twice the one before (timers and polling add a little).
+    gaps.forEach((gap, n) => expect(gap).toBeGreaterThanOrEqual(500 * 2 ** n * 0.95));
     expect(gaps[1] / gaps[0]).toBeGreaterThan(1.6);
     expect(gaps[1] / gaps[0]).toBeLessThan(2.5);
     expect(gaps[2] / gaps[1]).toBeGreaterThan(1.6);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
+import { AdminAccount, parseAdminUsers } from './admin-accounts';
 
 /**
  * All configuration comes from the environment and is validated here, once, at startup.
@@ -149,6 +150,20 @@ const envSchema = z.object({
   AI_PRICE_ANTHROPIC_OUTPUT_PER_MTOK: price.default(5),
   AI_PRICE_OPENAI_INPUT_PER_MTOK: price.default(0.15),
   AI_PRICE_OPENAI_OUTPUT_PER_MTOK: price.default(0.6),
+
+  // operations
+  METRICS_PORT: int(0, 65535).default(9464),
+  ADMIN_USERS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return [];
+      const { accounts, problems } = parseAdminUsers(raw);
+      problems.forEach((message) => ctx.addIssue({ code: 'custom', message }));
+      return problems.length ? z.NEVER : accounts;
+    }),
+  LOG_PRETTY: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), bool.optional()),
+  LOG_FILE: optionalString,
 });
 
 export type RawEnv = Record<string, string | undefined>;
@@ -165,7 +180,14 @@ export interface AppConfig {
   database: { url: string; poolMax: number; statementTimeoutMs: number };
   queue: { prefix: string; enqueueTimeoutMs: number };
   auth: { jwtSecret: string };
-  admin: { username: string; password: string; passwordGenerated: boolean };
+  admin: {
+    username: string;
+    password: string;
+    passwordGenerated: boolean;
+    /** Everyone who may sign in to /admin: the ADMIN_USERNAME pair (an operator) and ADMIN_USERS. */
+    accounts: AdminAccount[];
+  };
+  operations: { metricsPort: number; logPretty: boolean; logFile?: string };
   cases: { urlTemplate: string };
   search: { reindexBatchSize: number; reindexPauseMs: number; maxQueryLength: number };
   email: EmailConfig;
@@ -231,8 +253,12 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   if (production && (!e.JWT_SECRET || e.JWT_SECRET.length < 32)) {
     problems.push('JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production');
   }
-  if (production && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
+  const pairEnabled = e.ADMIN_PASSWORD !== undefined || e.ADMIN_USERS.length === 0;
+  if (production && pairEnabled && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
     problems.push('ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production');
+  }
+  if (pairEnabled && e.ADMIN_USERS.some((a) => a.name === e.ADMIN_USERNAME)) {
+    problems.push(`ADMIN_USERS: names the user "${e.ADMIN_USERNAME}", which ADMIN_USERNAME already defines`);
   }
   if (production && !e.SMTP_HOST) {
     problems.push('SMTP_HOST: must be set when NODE_ENV=production (the file outbox is for development)');
@@ -267,7 +293,16 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
-    admin: { username: e.ADMIN_USERNAME, password: adminPassword, passwordGenerated: e.ADMIN_PASSWORD === undefined },
+    admin: {
+      username: e.ADMIN_USERNAME,
+      password: adminPassword,
+      // With ADMIN_USERS and no ADMIN_PASSWORD there is no pair account, so nothing generated to print.
+      passwordGenerated: e.ADMIN_PASSWORD === undefined && pairEnabled,
+      accounts: [
+        ...(pairEnabled ? [{ name: e.ADMIN_USERNAME, role: 'operator' as const, secret: { scheme: 'plain' as const, password: adminPassword } }] : []),
+        ...e.ADMIN_USERS,
+      ],
+    },
     cases: { urlTemplate: e.CASE_URL_TEMPLATE ?? `${publicUrl}/cases/{id}` },
     email: {
       from: e.EMAIL_FROM,
@@ -284,6 +319,11 @@ export function loadConfiguration(env: RawEnv): AppConfig {
         : null,
       outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),
       digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
+    },
+    operations: {
+      metricsPort: e.METRICS_PORT,
+      logPretty: e.LOG_PRETTY ?? e.NODE_ENV === 'development',
+      logFile: e.LOG_FILE,
     },
     search: {
       reindexBatchSize: e.SEARCH_REINDEX_BATCH_SIZE,

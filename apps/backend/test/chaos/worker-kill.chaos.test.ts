@@ -14,7 +14,8 @@ describe('chaos: workers killed with SIGKILL', () => {
 
   it('recovers every stalled job; every accepted job finishes or is dead-lettered', async () => {
     const total = scale(2_000, 20_000);
-    const workerEnv = { CHAOS_SLEEP_MS: '5', CHAOS_LOCK_MS: '2000', CHAOS_CONCURRENCY: '20' };
+    // 50 ms jobs keep the workers busy (arrivals outpace them), so every kill interrupts active jobs.
+    const workerEnv = { CHAOS_SLEEP_MS: '50', CHAOS_LOCK_MS: '2000', CHAOS_CONCURRENCY: '20' };
     await cluster.startApi();
     await Promise.all([cluster.startWorker(workerEnv), cluster.startWorker(workerEnv)]);
     const email = cluster.queue('email');

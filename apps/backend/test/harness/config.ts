@@ -33,6 +33,7 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     ADMIN_USERNAME: TEST_ADMIN.username,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     SHUTDOWN_TIMEOUT_MS: '15000',
+    METRICS_PORT: '0',
     // Without SMTP_HOST mail goes to the file outbox: keep it out of the working tree.
     EMAIL_OUTBOX_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'outbox'),
     ...redisEnv(),

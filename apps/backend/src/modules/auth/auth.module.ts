@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import type { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../../config/app-config.module';
+import { AdminAuthenticator } from './admin-auth';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
@@ -20,7 +21,11 @@ import { JwtAuthGuard } from './jwt-auth.guard';
       }),
     }),
   ],
-  providers: [JwtAuthGuard, AdminAuthGuard],
-  exports: [JwtModule, JwtAuthGuard, AdminAuthGuard],
+  providers: [
+    JwtAuthGuard,
+    AdminAuthGuard,
+    { provide: AdminAuthenticator, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AdminAuthenticator(config.admin.accounts) },
+  ],
+  exports: [JwtModule, JwtAuthGuard, AdminAuthGuard, AdminAuthenticator],
 })
 export class AuthModule {}

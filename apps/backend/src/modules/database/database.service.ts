@@ -31,16 +31,26 @@ export class DatabaseService implements OnApplicationShutdown {
 
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client whose connection dies emits 'error'; unheard, it would crash the process.
+    // The query in flight fails with the same error, which reaches the caller (503, or a job retry).
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+      this.logger.warn(`PostgreSQL connection lost in a transaction: ${err.message}`);
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A broken connection is destroyed, not handed to the next caller.
+      client.release(broken);
     }
   }
 

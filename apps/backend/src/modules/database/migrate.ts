@@ -16,6 +16,7 @@ const MIGRATION_LOCK = 7_314_142_001;
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => undefined): Promise<string[]> {
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
   await client.connect();
+  client.on('error', () => undefined); // the failing query reports it
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await runner({

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import nodemailer, { StreamSentMessageInfo, Transporter } from 'nodemailer';
-import type { DeliveryReport, MailSender, OutgoingMessage } from './mail-sender';
+import { DeliveryReport, MailSender, mailOptions, OutgoingMessage } from './mail-sender';
 
 /**
  * The embedded default when no SMTP server is configured: each message is built exactly as it
@@ -21,15 +21,7 @@ export class FileOutboxSender implements MailSender {
   }
 
   async send(message: OutgoingMessage): Promise<DeliveryReport> {
-    const info = await this.builder.sendMail({
-      messageId: message.messageId,
-      from: message.from,
-      to: message.to,
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      headers: { 'Auto-Submitted': 'auto-generated' },
-    });
+    const info = await this.builder.sendMail(mailOptions(message));
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, `${message.messageId.replace(/[^A-Za-z0-9.@-]/g, '')}.eml`);
     // Written under a temporary name and renamed, so a reader never sees half a message.

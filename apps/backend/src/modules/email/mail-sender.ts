@@ -33,3 +33,17 @@ export interface MailSender {
 }
 
 export const MAIL_SENDER = Symbol('MAIL_SENDER');
+
+/** nodemailer's options for a message, the same for the SMTP and the file transport. */
+export function mailOptions(message: OutgoingMessage) {
+  return {
+    messageId: message.messageId,
+    from: message.from,
+    to: message.to,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    // RFC 3834: out-of-office robots must not answer notifications.
+    headers: { 'Auto-Submitted': 'auto-generated' },
+  };
+}

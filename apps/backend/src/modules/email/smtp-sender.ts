@@ -1,6 +1,6 @@
 import nodemailer, { NodemailerError, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../../config/configuration';
-import type { DeliveryReport, MailSender, OutgoingMessage } from './mail-sender';
+import { DeliveryReport, MailSender, OutgoingMessage, mailOptions } from './mail-sender';
 
 /**
  * One pooled SMTP transport per process: connections are reused across jobs instead of a TCP and
@@ -30,16 +30,7 @@ export class SmtpSender implements MailSender {
   }
 
   async send(message: OutgoingMessage): Promise<DeliveryReport> {
-    const sending = this.transport.sendMail({
-      messageId: message.messageId,
-      from: message.from,
-      to: message.to,
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      // RFC 3834: out-of-office robots must not answer notifications.
-      headers: { 'Auto-Submitted': 'auto-generated' },
-    });
+    const sending = this.transport.sendMail(mailOptions(message));
     this.inFlight.add(sending);
     try {
       const info = await sending;

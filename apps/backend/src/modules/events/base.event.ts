@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentCorrelation } from '../logging/correlation-context';
 
 export interface EventContext {
   organizationId: string;
@@ -19,7 +20,7 @@ export abstract class BaseEvent {
   protected constructor(ctx: EventContext) {
     this.organizationId = ctx.organizationId;
     this.actorUserId = ctx.actorUserId;
-    this.correlationId = ctx.correlationId ?? randomUUID();
+    this.correlationId = ctx.correlationId ?? currentCorrelation()?.correlationId ?? randomUUID();
     this.occurredAt = new Date();
   }
 }

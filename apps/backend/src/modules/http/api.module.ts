@@ -9,15 +9,15 @@ import { QueueDashboardModule } from '../jobs/admin/bull-board.module';
 import { DeadLetterController } from '../jobs/dead-letter/dead-letter.controller';
 import { JobsController } from '../jobs/jobs.controller';
 import { JobsModule } from '../jobs/jobs.module';
+import { OperationsModule } from '../operations/operations.module';
 import { SearchController } from '../search/search.controller';
 import { SearchModule } from '../search/search.module';
-import { HealthController } from '../health/health.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule],
-  controllers: [HealthController, JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
+  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, OperationsModule],
+  controllers: [JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

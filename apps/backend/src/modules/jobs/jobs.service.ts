@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Job, JobsOptions, JobState, Queue } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
+import { withCurrentCorrelation } from '../logging/correlation-context';
 import { QueueUnavailableError, withTimeout } from './jobs.errors';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
@@ -67,7 +68,8 @@ export class JobsService implements OnApplicationShutdown {
     data: JobInput<Q, N>,
     options: EnqueueOptions = {},
   ): Promise<EnqueuedJob> {
-    const payload = validatePayload<{ organizationId: string }>(queue, name, data);
+    // A job enqueued while handling a request or another job carries that correlation id.
+    const payload = validatePayload<{ organizationId: string }>(queue, name, withCurrentCorrelation(data));
     const opts: JobsOptions = {};
     if (options.idempotencyKey) opts.jobId = idempotentJobId(payload.organizationId, options.idempotencyKey);
     if (options.priority) opts.priority = PRIORITY_TIERS[options.priority];

@@ -51,3 +51,14 @@ describe('local provider algorithms', () => {
     expect(cleanupNote('She had had enough')).toBe('She had had enough.');
   });
 });
+
+describe('sentences', () => {
+  it('ends a sentence at a paragraph break, so a title stays apart from the text', () => {
+    expect(sentences('Supplier gifts to a manager\n\nA manager accepted gifts. Colleagues noticed.\nIt went on.')).toEqual([
+      'Supplier gifts to a manager',
+      'A manager accepted gifts.',
+      'Colleagues noticed.',
+      'It went on.',
+    ]);
+  });
+});

@@ -37,10 +37,11 @@ export function words(text: string): string[] {
 
 const terms = (text: string) => words(text).filter((w) => w.length > 1 && !STOP_WORDS.has(w)).map(stem);
 
+/** Paragraph breaks end a sentence too, so a heading without a full stop stays apart from the text. */
 export function sentences(text: string): string[] {
   return text
-    .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?])\s+(?=["'“(\p{Lu}\p{N}])/u)
+    .split(/\n\s*\n/)
+    .flatMap((paragraph) => paragraph.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=["'“(\p{Lu}\p{N}])/u))
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }

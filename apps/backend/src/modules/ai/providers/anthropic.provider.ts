@@ -2,7 +2,7 @@ import { Anthropic } from '@anthropic-ai/sdk';
 import type { AiConfig } from '../../../config/configuration';
 import type { AiJobType } from '../../jobs/types';
 import { AiProvider, AiTask, ProviderFailure, ProviderResult } from '../ai.types';
-import { classifySdkError } from './http-failure';
+import { classifySdkError, longestTimeout } from './http-failure';
 import { buildPrompt } from './prompts';
 
 /** Claude through the official client's Messages API. */
@@ -26,7 +26,7 @@ export class AnthropicProvider implements AiProvider {
       // Explicit, so ANTHROPIC_LOG / OPENAI_LOG can never make the client log prompts or outputs.
       logLevel: 'off',
       maxRetries: 0,
-      timeout: Math.max(...(['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const).map(timeoutMs)),
+      timeout: longestTimeout(timeoutMs),
     });
   }
 

@@ -1,3 +1,4 @@
+import { AI_JOB_TYPES, type AiJobType } from '../../jobs/types';
 import * as Anthropic from '@anthropic-ai/sdk';
 import * as OpenAI from 'openai';
 import { AiProviderName, ProviderFailure } from '../ai.types';
@@ -51,4 +52,9 @@ export function retryAfter(headers: Headers | undefined, now = Date.now()): numb
   if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
   const date = Date.parse(raw);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** The SDK clients' own ceiling: the longest per-type timeout (each call also passes its own). */
+export function longestTimeout(timeoutMs: (type: AiJobType) => number): number {
+  return Math.max(...AI_JOB_TYPES.map(timeoutMs));
 }

@@ -2,7 +2,7 @@ import { OpenAI } from 'openai';
 import type { AiConfig } from '../../../config/configuration';
 import type { AiJobType } from '../../jobs/types';
 import { AiProvider, AiTask, ProviderFailure, ProviderResult } from '../ai.types';
-import { classifySdkError } from './http-failure';
+import { classifySdkError, longestTimeout } from './http-failure';
 import { buildPrompt } from './prompts';
 
 /** Any OpenAI-compatible chat-completions endpoint (OpenAI, Azure OpenAI, Ollama, vLLM) via the official client. */
@@ -26,7 +26,7 @@ export class OpenAiProvider implements AiProvider {
       // Explicit, so ANTHROPIC_LOG / OPENAI_LOG can never make the client log prompts or outputs.
       logLevel: 'off',
       maxRetries: 0,
-      timeout: Math.max(...(['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const).map(timeoutMs)),
+      timeout: longestTimeout(timeoutMs),
     });
   }
 

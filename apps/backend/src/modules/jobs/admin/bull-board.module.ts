@@ -4,7 +4,8 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../../../config/configuration';
 import { APP_CONFIG } from '../../../config/app-config.module';
-import { adminBasicAuth } from '../../auth/admin-auth';
+import { adminBasicAuth, AdminAuthenticator } from '../../auth/admin-auth';
+import { redactBoardForViewer } from '../../operations/board-viewer';
 import { JobsModule } from '../jobs.module';
 import { ALL_QUEUE_DEFINITIONS, DEAD_LETTER_QUEUE_NAME } from '../queues';
 
@@ -15,12 +16,13 @@ export const ADMIN_QUEUES_ROUTE = '/admin/queues';
   imports: [
     JobsModule,
     BullBoardModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      inject: [APP_CONFIG, AdminAuthenticator],
+      useFactory: (config: AppConfig, auth: AdminAuthenticator) => ({
         route: ADMIN_QUEUES_ROUTE,
         adapter: ExpressAdapter,
-        // Pages, assets and the board's own API all sit behind the admin credentials.
-        middleware: adminBasicAuth(config.admin),
+        // Pages, assets and the board's own API all sit behind the admin credentials; viewers
+        // may only read (every board action is a PUT, POST or PATCH), and see payloads redacted.
+        middleware: adminBasicAuth(auth, config.http.publicUrl, redactBoardForViewer),
         boardOptions: { uiConfig: { boardTitle: 'Ethico jobs' } },
       }),
     }),

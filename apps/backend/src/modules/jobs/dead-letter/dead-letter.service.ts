@@ -1,10 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import { jobContext } from '../../logging/job-context.worker';
 import { BullQueues } from '../bull-queues';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
-import type { WorkQueueName } from '../types';
+import { validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
 import type {
   AttemptRecord,
   DeadLetterDetail,
@@ -41,6 +44,15 @@ export interface ReplayResult {
   jobId: string;
   alreadyReplayed: boolean;
 }
+
+export interface DismissResult {
+  id: string;
+  /** False when the entry was no longer pending (already replayed or dismissed). */
+  dismissed: boolean;
+}
+
+const ENTRY_LOCK_MS = 15_000;
+const LOCK_WAIT_MS = 3_000;
 
 /**
  * Dead letters are jobs in the `dead-letter` queue that nothing consumes. They stay until an
@@ -79,7 +91,10 @@ export class DeadLetterService {
       priority: job.opts.priority || undefined,
     };
     await this.dlq.add(job.name, entry, { jobId: id });
-    this.logger.warn(`dead letter ${id}: ${queue} job ${job.id} (${job.name}) failed for good: ${entry.failedReason}`);
+    // add() is a no-op for an existing id: index the entry only if it is (still) pending.
+    const stored = await this.dlq.getJob(id);
+    if (stored?.data.status === 'pending') await (await this.redis()).sadd(this.pendingKey(queue), id);
+    this.logger.warn({ msg: `dead letter ${id} filed for ${queue} job ${job.id} (${job.name})`, deadLetterId: id, ...jobContext(queue, job) });
     return id;
   }
 
@@ -97,31 +112,55 @@ export class DeadLetterService {
     return job ? toDetail(job) : null;
   }
 
-  async replay(id: string): Promise<ReplayResult | null> {
-    const entry = await this.dlq.getJob(id);
-    if (!entry) return null;
-    const d = entry.data;
-    const newJobId = replayJobId(id);
-    if (d.status === 'replayed') return { id, jobId: d.replayedJobId ?? newJobId, alreadyReplayed: true };
-    // The deterministic job id makes concurrent replays of one entry add a single job.
-    await this.jobs.queue(d.sourceQueue).add(d.name, d.data, {
-      jobId: newJobId,
-      ...(d.priority ? { priority: d.priority } : {}),
+  /**
+   * Re-enqueues the failed job on its source queue. With `data`, the operator's edited payload is
+   * replayed instead, after validation against the job type's schema (JobValidationError if not).
+   * A dismissed entry can still be replayed; a replayed one is not replayed twice.
+   */
+  async replay(id: string, options: { data?: unknown } = {}): Promise<ReplayResult | null> {
+    return this.withEntryLock(id, async () => {
+      const entry = await this.dlq.getJob(id);
+      if (!entry) return null;
+      const d = entry.data;
+      const newJobId = replayJobId(id);
+      if (d.status === 'replayed') return { id, jobId: d.replayedJobId ?? newJobId, alreadyReplayed: true };
+      const edited = options.data !== undefined;
+      const data = edited ? validatePayload(d.sourceQueue, d.name, options.data) : d.data;
+      // The deterministic job id makes concurrent replays of one entry add a single job.
+      await this.jobs.queue(d.sourceQueue).add(d.name, data, {
+        jobId: newJobId,
+        ...(d.priority ? { priority: d.priority } : {}),
+      });
+      await entry.updateData({
+        ...d,
+        status: 'replayed',
+        replayedJobId: newJobId,
+        replayedAt: new Date().toISOString(),
+        ...(edited ? { replayedWithEditedData: true } : {}),
+      });
+      await (await this.redis()).srem(this.pendingKey(d.sourceQueue), id);
+      this.logger.log({ msg: `dead letter ${id} replayed as ${d.sourceQueue} job ${newJobId}${edited ? ' with edited data' : ''}`, deadLetterId: id, queue: d.sourceQueue, jobId: newJobId, organizationId: d.organizationId, jobCorrelationId: d.correlationId });
+      return { id, jobId: newJobId, alreadyReplayed: false };
     });
-    await entry.updateData({ ...d, status: 'replayed', replayedJobId: newJobId, replayedAt: new Date().toISOString() });
-    this.logger.log(`dead letter ${id} replayed as ${d.sourceQueue} job ${newJobId}`);
-    return { id, jobId: newJobId, alreadyReplayed: false };
   }
 
-  async dismiss(id: string): Promise<boolean> {
-    const entry = await this.dlq.getJob(id);
-    if (!entry) return false;
-    if (entry.data.status === 'pending') {
+  async dismiss(id: string): Promise<DismissResult | null> {
+    return this.withEntryLock(id, async () => {
+      const entry = await this.dlq.getJob(id);
+      if (!entry) return null;
+      if (entry.data.status !== 'pending') return { id, dismissed: false };
       await entry.updateData({ ...entry.data, status: 'dismissed', dismissedAt: new Date().toISOString() });
-    }
-    return true;
+      await (await this.redis()).srem(this.pendingKey(entry.data.sourceQueue), id);
+      return { id, dismissed: true };
+    });
   }
 
+  /** Ids of the entries matching a filter, newest first (for bulk actions that audit each entry). */
+  async matchingIds(filter: DeadLetterFilter): Promise<string[]> {
+    return (await this.matching(filter)).map((j) => j.id!);
+  }
+
+  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
   async replayMatching(filter: DeadLetterFilter): Promise<{ replayed: number }> {
     let replayed = 0;
     for (const job of await this.matching({ ...filter, status: 'pending' })) {
@@ -131,21 +170,23 @@ export class DeadLetterService {
     return { replayed };
   }
 
+  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
   async dismissMatching(filter: DeadLetterFilter): Promise<{ dismissed: number }> {
     let dismissed = 0;
     for (const job of await this.matching({ ...filter, status: 'pending' })) {
-      if (await this.dismiss(job.id!)) dismissed++;
+      if ((await this.dismiss(job.id!))?.dismissed) dismissed++;
     }
     return { dismissed };
   }
 
-  /** Entries per source queue still waiting for an operator. */
+  /**
+   * Entries per source queue still waiting for an operator: one SCARD per queue on a set of
+   * pending ids kept beside the entries (metrics read this on every scrape).
+   */
   async pendingCounts(): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const job of await this.matching({ status: 'pending' })) {
-      counts[job.data.sourceQueue] = (counts[job.data.sourceQueue] ?? 0) + 1;
-    }
-    return counts;
+    const client = await this.redis();
+    const counts = await Promise.all(WORK_QUEUES.map((q) => client.scard(this.pendingKey(q))));
+    return Object.fromEntries(WORK_QUEUES.map((q, i) => [q, counts[i]]));
   }
 
   /**
@@ -174,14 +215,62 @@ export class DeadLetterService {
   /** Newest first. Entries are never processed, so they all sit in the waiting list. */
   private async matching(filter: DeadLetterFilter): Promise<Job<DeadLetterEntryData>[]> {
     const jobs = (await this.dlq.getJobs(['waiting', 'paused', 'prioritized'], 0, -1, false)).filter(Boolean);
+    await this.repairPendingIndex(jobs);
+    const reason = filter.reason?.toLowerCase();
     return jobs
       .filter(
         (j) =>
           (!filter.queue || j.data.sourceQueue === filter.queue) &&
           (!filter.organizationId || j.data.organizationId === filter.organizationId) &&
-          (!filter.status || j.data.status === filter.status),
+          (!filter.status || j.data.status === filter.status) &&
+          (!reason || j.data.failedReason.toLowerCase().includes(reason)),
       )
       .sort((a, b) => b.timestamp - a.timestamp);
+  }
+
+  /**
+   * A process that died between writing an entry and indexing it leaves the index off by one;
+   * a full read (the console's list) puts it right. Entries only ever leave `pending`, so
+   * removing non-pending ids is always safe.
+   */
+  private async repairPendingIndex(jobs: Job<DeadLetterEntryData>[]): Promise<void> {
+    const client = await this.redis();
+    for (const q of WORK_QUEUES) {
+      const indexed = new Set(await client.smembers(this.pendingKey(q)));
+      const own = jobs.filter((j) => j.data.sourceQueue === q);
+      const missing = own.filter((j) => j.data.status === 'pending' && !indexed.has(j.id!)).map((j) => j.id!);
+      const stale = own.filter((j) => j.data.status !== 'pending' && indexed.has(j.id!)).map((j) => j.id!);
+      if (missing.length) await client.sadd(this.pendingKey(q), ...missing);
+      if (stale.length) await client.srem(this.pendingKey(q), ...stale);
+    }
+  }
+
+  /** The queue's own ioredis connection; BullMQ types it narrowly, as the few commands it uses. */
+  private async redis(): Promise<IORedis> {
+    return (await this.dlq.client) as unknown as IORedis;
+  }
+
+  private pendingKey(queue: WorkQueueName): string {
+    // Beside the queue's own keys; entry ids start with a queue name, so this never collides with one.
+    return `${this.dlq.keys['']}index:pending:${queue}`;
+  }
+
+  /** Replay and dismiss of one entry exclude each other (two operators, or a bulk action and a click). */
+  private async withEntryLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.redis();
+    const key = `${this.dlq.keys['']}lock:${id}`;
+    const token = randomUUID();
+    // Concurrent requests for one entry queue up briefly (the second then finds it done).
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while ((await client.set(key, token, 'PX', ENTRY_LOCK_MS, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new ConflictException(`dead-letter entry ${id} is being changed by another request; try again`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    try {
+      return await fn();
+    } finally {
+      if ((await client.get(key)) === token) await client.del(key);
+    }
   }
 
   private async attemptHistory(queue: WorkQueueName, jobId: string): Promise<AttemptRecord[]> {
@@ -237,6 +326,7 @@ function toDetail(job: Job<DeadLetterEntryData>): DeadLetterDetail {
     stacktrace: d.stacktrace,
     attempts: d.attempts,
     replayedAt: d.replayedAt ?? null,
+    replayedWithEditedData: d.replayedWithEditedData ?? false,
     dismissedAt: d.dismissedAt ?? null,
   };
 }

@@ -28,6 +28,8 @@ export interface DeadLetterEntryData {
   status: DeadLetterStatus;
   replayedJobId?: string;
   replayedAt?: string;
+  /** Set when the operator changed the payload before replaying (the entry keeps the original). */
+  replayedWithEditedData?: boolean;
   dismissedAt?: string;
   /** BullMQ priority of the original job, kept for replays. */
   priority?: number;
@@ -54,6 +56,7 @@ export interface DeadLetterDetail extends DeadLetterItem {
   stacktrace: string[];
   attempts: AttemptRecord[];
   replayedAt: string | null;
+  replayedWithEditedData: boolean;
   dismissedAt: string | null;
 }
 
@@ -61,4 +64,6 @@ export interface DeadLetterFilter {
   queue?: WorkQueueName;
   organizationId?: string;
   status?: DeadLetterStatus;
+  /** Case-insensitive text the failure reason contains. */
+  reason?: string;
 }

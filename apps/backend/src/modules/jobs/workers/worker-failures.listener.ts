@@ -7,6 +7,8 @@ import type { AttemptRecord } from '../dead-letter/dead-letter.types';
 import { isWorkQueue, WorkQueueName } from '../types';
 import { InjectConsumedQueues } from './consumed-queues';
 import { BullQueues } from '../bull-queues';
+import { jobContext } from '../../logging/job-context.worker';
+import { errorClass, JobMetrics } from '../../metrics/job-metrics';
 
 const RECONCILE_INTERVAL_MS = 5 * 60_000;
 
@@ -26,6 +28,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
     private readonly discovery: DiscoveryService,
     private readonly deadLetters: DeadLetterService,
     private readonly bullQueues: BullQueues,
+    private readonly metrics: JobMetrics,
     @InjectConsumedQueues() private readonly queues: WorkQueueName[],
   ) {}
 
@@ -70,6 +73,19 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
   }
 
   private async onFailed(queue: WorkQueueName, job: Job, err: Error): Promise<void> {
+    // finishedOn is set only when the failure is final; a retry leaves it unset.
+    const final = Boolean(job.finishedOn);
+    this.metrics.failed(queue, job, err, final);
+    const line = {
+      ...jobContext(queue, job),
+      jobName: job.name,
+      attempt: job.attemptsMade,
+      maxAttempts: job.opts.attempts ?? 1,
+      errorClass: errorClass(err),
+      error: err.message,
+    };
+    if (final) this.logger.error({ msg: `${queue} job ${job.id} (${job.name}) failed for good: ${err.message}`, ...line });
+    else this.logger.warn({ msg: `${queue} job ${job.id} (${job.name}) attempt ${job.attemptsMade} failed, will retry: ${err.message}`, ...line });
     try {
       const attempt: AttemptRecord = {
         attempt: job.attemptsMade,
@@ -78,8 +94,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
         error: `${err.name}: ${err.message}`.slice(0, 2000),
       };
       await job.log(JSON.stringify(attempt));
-      // finishedOn is set only when the failure is final; a retry leaves it unset.
-      if (job.finishedOn) await this.deadLetters.record(queue, job, err.message);
+      if (final) await this.deadLetters.record(queue, job, err.message);
     } catch (e) {
       this.logger.error(`could not record failure of ${queue} job ${job.id}: ${(e as Error).message}`);
     }

@@ -1,18 +1,8 @@
 import type { DatabaseService } from '../../database/database.service';
-import { isCaseId } from '../../cases/case.types';
+import { CaseRow, isCaseId } from '../../cases/case.types';
 import type { SearchSource, SourceDocument } from './search-source';
 
-interface CaseSearchRow {
-  id: string;
-  number: number;
-  version: number;
-  title: string;
-  description: string;
-  category: string | null;
-  priority: string;
-  status: string;
-  assignee_email: string | null;
-}
+type CaseSearchRow = Pick<CaseRow, 'id' | 'number' | 'version' | 'title' | 'description' | 'category' | 'priority' | 'status' | 'assignee_email'>;
 
 const COLUMNS = 'id, number, version, title, description, category, priority, status, assignee_email';
 

@@ -1,0 +1,114 @@
+import { Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import { WorkerHost } from '@nestjs/bullmq';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import type IORedis from 'ioredis';
+import { DatabaseService } from '../database/database.service';
+import { withTimeout } from '../jobs/jobs.errors';
+import { CONSUMED_QUEUES } from '../jobs/workers/consumed-queues';
+import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+export interface HealthAnswer {
+  status: number;
+  body: HealthCheckResult & { message?: string };
+}
+
+/**
+ * Liveness says the process runs; readiness says it can do its job: Redis and PostgreSQL answer,
+ * and every queue this process is meant to consume has a running worker. Shared by the HTTP
+ * controller and the worker role's metrics server.
+ */
+@Injectable()
+export class HealthChecks implements OnApplicationShutdown {
+  private readonly logger = new Logger('Health');
+  private redis?: IORedis;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly redisFactory: RedisConnectionFactory,
+    private readonly db: DatabaseService,
+    private readonly discovery: DiscoveryService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The queues WorkersModule was composed with in this process; none where it is absent (api role). */
+  private expectedQueues(): string[] {
+    try {
+      return this.moduleRef.get<string[]>(CONSUMED_QUEUES, { strict: false });
+    } catch {
+      return [];
+    }
+  }
+
+  live(): Promise<HealthAnswer> {
+    return this.run([]);
+  }
+
+  ready(): Promise<HealthAnswer> {
+    return this.run([() => this.checkRedis(), () => this.checkPostgres(), () => this.checkWorkers()]);
+  }
+
+  onApplicationShutdown(): void {
+    this.redis = undefined; // closed by the factory
+  }
+
+  private async run(checks: (() => Promise<HealthIndicatorResult>)[]): Promise<HealthAnswer> {
+    try {
+      return { status: 200, body: await this.health.check(checks) };
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      const body = err.getResponse() as HealthCheckResult;
+      const failing = Object.keys(body.error ?? {});
+      const message = failing.length ? `not ready: ${failing.join(', ')}` : `status ${body.status}`;
+      this.logger.warn({ msg: `health check failed: ${message}`, error: body.error });
+      return { status: 503, body: { ...body, message } };
+    }
+  }
+
+  private async probe(key: string, fn: () => Promise<Record<string, unknown> | void>): Promise<HealthIndicatorResult> {
+    const session = this.indicator.check(key);
+    try {
+      const details = await withTimeout(Promise.resolve(fn()), CHECK_TIMEOUT_MS, () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`));
+      return session.up(details ?? {});
+    } catch (err) {
+      return session.down({ message: (err as Error).message });
+    }
+  }
+
+  private checkRedis(): Promise<HealthIndicatorResult> {
+    return this.probe('redis', async () => {
+      const redis = (this.redis ??= this.redisFactory.create('ethico-health'));
+      // The client fails fast while disconnected; give a fresh one the chance to connect first.
+      if (redis.status !== 'ready') await new Promise<void>((resolve) => { redis.once('ready', resolve); setTimeout(resolve, CHECK_TIMEOUT_MS - 100).unref(); });
+      const pong = await redis.ping();
+      if (pong !== 'PONG') throw new Error(`unexpected answer ${pong}`);
+    });
+  }
+
+  private checkPostgres(): Promise<HealthIndicatorResult> {
+    return this.probe('postgres', async () => {
+      await this.db.query('SELECT 1');
+    });
+  }
+
+  private checkWorkers(): Promise<HealthIndicatorResult> {
+    return this.probe('workers', async () => {
+      const running = new Set(
+        this.discovery
+          .getProviders()
+          .map((w) => w.instance as unknown)
+          .filter((i): i is WorkerHost => i instanceof WorkerHost)
+          .map((host) => host.worker)
+          .filter((w) => w.isRunning() && !w.closing)
+          .map((w) => w.name),
+      );
+      const expected = this.expectedQueues();
+      const missing = expected.filter((q) => !running.has(q));
+      if (missing.length) throw new Error(`no running worker for ${missing.join(', ')}`);
+      return { queues: expected };
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What the current unit of work is about: an HTTP request or a job. Producers read it so that a
+ * job enqueued while handling a request or another job carries the same correlation id.
+ */
+export interface CorrelationContext {
+  correlationId?: string;
+  organizationId?: string;
+  queue?: string;
+  jobId?: string;
+}
+
+const storage = new AsyncLocalStorage<CorrelationContext>();
+
+export const currentCorrelation = (): CorrelationContext | undefined => storage.getStore();
+
+export function runWithCorrelation<T>(context: CorrelationContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** Adds the current correlation id to job data that has none. */
+export function withCurrentCorrelation<T>(data: T): T {
+  const correlationId = storage.getStore()?.correlationId;
+  if (!correlationId || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const record = data as Record<string, unknown>;
+  return record.correlationId === undefined ? ({ ...record, correlationId } as T) : data;
+}
+
+/** Express middleware (after correlationId): the rest of the request runs in its correlation context. */
+export function correlationContext(req: { correlationId?: string }, _res: unknown, next: () => void): void {
+  runWithCorrelation({ correlationId: req.correlationId }, next);
+}

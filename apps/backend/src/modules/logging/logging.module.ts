@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Global, Module, RequestMethod } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import type { Request, Response } from 'express';
+import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
+// The request-context store nestjs-pino's PinoLogger reads; jobs get one of their own.
+import { storage, Store } from 'nestjs-pino/storage';
+import pino from 'pino';
+import type { AppConfig } from '../../config/configuration';
+import { APP_CONFIG } from '../../config/app-config.module';
+import type { AdminRequest } from '../auth/admin-auth';
+import type { AuthenticatedRequest } from '../auth/principal';
+import { JobContextWorker, setLogContextRunner } from './job-context.worker';
+import { scrubLogLine } from './redaction';
+
+type Req = Request & AuthenticatedRequest & AdminRequest;
+
+const QUIET_PATHS = /^\/(metrics|health)(\/|\?|$)/;
+
+function prettyAvailable(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function pinoParams(config: AppConfig): Params {
+  const pretty = config.operations.logPretty && !config.operations.logFile && prettyAvailable();
+  const options: pino.LoggerOptions & Record<string, unknown> = {
+    level: config.logLevel,
+    base: { pid: process.pid, role: config.role },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]', '*.password'],
+      censor: '[redacted]',
+    },
+    // Last line of defence, on the serialized text: confidential fields at any depth and email addresses.
+    hooks: { streamWrite: scrubLogLine },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+    // pino-http: the request id is the correlation id, bound to every line logged while handling the request.
+    genReqId: (req: Req) => req.correlationId ?? randomUUID(),
+    customAttributeKeys: { reqId: 'correlationId' },
+    quietReqLogger: true,
+    customProps: (req: Req) => ({ organizationId: req.principal?.organizationId, admin: req.admin?.name }),
+    // 503 is load shedding (Redis or PostgreSQL away), answered on purpose: warn, not error.
+    customLogLevel: (_req: Req, res: Response, err?: Error) =>
+      err || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // pino-http invents an Error (with a stack) for a 5xx answered without one; the status says it all.
+    customErrorObject: (_req: Req, _res: Response, err: Error, val: Record<string, unknown>) =>
+      err.message.startsWith('failed with status code') ? { ...val, err: undefined } : val,
+    autoLogging: { ignore: (req: Req) => QUIET_PATHS.test(req.originalUrl ?? req.url) },
+    serializers: {
+      req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+  const destination = config.operations.logFile ? pino.destination({ dest: config.operations.logFile, sync: true, mkdir: true }) : undefined;
+  return {
+    pinoHttp: destination ? [options, destination] : options,
+    // Every route, including those outside the API prefix (admin, metrics, health).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+  };
+}
+
+/**
+ * Structured logs through pino (nestjs-pino): JSON lines, pretty in development when pino-pretty
+ * is installed. Every job runs in a logging context (JobContextWorker) carrying its queue, job id,
+ * organization and correlation id.
+ */
+@Global()
+@Module({
+  imports: [LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: pinoParams })],
+})
+export class LoggingModule {
+  constructor(pinoLogger: PinoLogger) {
+    // Before @nestjs/bullmq creates workers (module init), so each one runs jobs in their context.
+    BullModule.workerClass = JobContextWorker;
+    setLogContextRunner((bindings, fn) => storage.run(new Store(pinoLogger.logger.child(bindings)), fn));
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { isWorkQueue, WorkQueueName } from '../jobs/types';
+import { jobContext, onRateLimited } from '../logging/job-context.worker';
+import { JobMetrics } from './job-metrics';
+
+/**
+ * Starts and successes, from every worker in this process: histograms, and a debug line per
+ * completed job (debug, because at info they would cost throughput). Failures are handled by
+ * WorkerFailuresListener, the one place for them.
+ */
+@Injectable()
+export class JobEventsListener implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Jobs');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly metrics: JobMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const host of this.discovery.getProviders().map((w) => w.instance as unknown)) {
+      if (!(host instanceof WorkerHost)) continue;
+      const worker = host.worker;
+      if (!isWorkQueue(worker.name)) continue;
+      const queue: WorkQueueName = worker.name;
+      worker.on('active', (job: Job) => this.metrics.started(queue, job));
+      worker.on('completed', (job: Job) => this.onCompleted(queue, job));
+      onRateLimited(worker, (source) => this.metrics.rateLimitHit(queue, source));
+    }
+  }
+
+  private onCompleted(queue: WorkQueueName, job: Job): void {
+    this.metrics.completed(queue, job);
+    const ms = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined;
+    this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobContext(queue, job), jobName: job.name, attempt: job.attemptsMade, durationMs: ms });
+  }
+}
