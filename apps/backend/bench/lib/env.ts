@@ -23,6 +23,8 @@ export function appEnv(servers: BenchServers, overrides: RawEnv = {}): RawEnv {
     SMTP_PORT: String(servers.smtp.port),
     SMTP_SECURE: 'false',
     SHUTDOWN_TIMEOUT_MS: '10000',
+    // Worker processes serve /metrics on their own port: a free one each, as several run at once.
+    METRICS_PORT: '0',
     ...overrides,
   };
 }
