@@ -90,8 +90,12 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
         }
         return { waits, p50: percentile(waits, 50), p99: percentile(waits, 99) };
       };
-      // Warm-up: one short window of each.
+      // Warm-up: the first windows after start are slower (connections, JIT) in every condition.
       await measureWindow();
+      await saturate();
+      await measureWindow();
+      await ai.drain(true);
+      await until(async () => (await unfinished(ai)) === 0 || undefined, 60_000, 'AI queue emptied', 100);
       const rounds: Record<Condition, Window[]> = { idle: [], saturated: [] };
       for (let r = 0; r < ctx.rounds; r++) {
         for (const c of rotated(CONDITIONS, r)) {

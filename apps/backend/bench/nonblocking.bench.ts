@@ -152,7 +152,7 @@ async function measureTopology(
         await emptyQueues(queues);
       }
       ctx.log(
-        `  ${topology} round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop p99 ${fmt(rounds[c][r].loop.p99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
+        `  ${topology} round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop delay p99 ${fmt(rounds[c][r].loop.lagP99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
       );
     }
     const failed = {} as Record<WorkQueueName, number>;

@@ -1,10 +1,14 @@
 import { Queue } from 'bullmq';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
 import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
 import { Benchmark, BenchContext, Headline, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
 import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
+import { categorize } from './lib/profile-categories';
 import { lineChart } from './lib/svg';
 
 export const SYSTEMS = ['ours', 'bullmq', 'pgboss', 'graphile', 'graphile-default'] as const;
@@ -30,6 +34,8 @@ interface Point {
   /** Worker processes' CPU time per job (µs), per round: steadier than rates on a busy machine. */
   cpuPerJob: Record<System, number[]>;
   jobs: Record<System, number>;
+  /** Main-thread time per job by category (µs), from CPU profiles of one extra run each (diagnostic point only). */
+  profile?: Partial<Record<System, Record<string, number>>>;
 }
 
 export interface ThroughputResult {
@@ -188,7 +194,21 @@ async function runPoint(ctx: BenchContext, systems: System[], processes: number,
       }
       ctx.log(`  round ${r + 1}: ${systems.map((s) => `${s} ${fmt(rates[s][r])}/s ${fmt(cpuPerJob[s][r])}µs`).join(', ')}`);
     }
-    return { processes, concurrency, systems, rates, cpuPerJob, jobs };
+    let profile: Point['profile'];
+    if (systems.includes('ours-noval')) {
+      // One more run each of ours and raw BullMQ under the CPU profiler: where our extra time per job goes.
+      profile = {};
+      const dir = mkdtempSync(join(tmpdir(), 'ethico-bench-prof-'));
+      for (const system of ['ours', 'bullmq'] as const) {
+        const file = join(dir, `${system}.cpuprofile`);
+        await Promise.all(children[system].map((c) => c.call('profileStart')));
+        await measure(producers[system], children[system], jobs[system]);
+        await Promise.all(children[system].map((c, i) => c.call('profileStop', { file: i === 0 ? file : `${file}.${i}` })));
+        profile[system] = categorize(file, jobs[system] / processes);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return { processes, concurrency, systems, rates, cpuPerJob, jobs, profile };
   } finally {
     await Promise.all(Object.values(children).flat().map((c) => c.stop()));
     await Promise.all(Object.values(producers).map((p) => p.close().catch(() => undefined)));
@@ -280,6 +300,20 @@ export const throughputBench: Benchmark<ThroughputResult> = {
         `**Diagnostic** (${diag.processes} process, concurrency ${diag.concurrency}, in the same rounds): our pipeline with the payload check (\`payloadOf\`: zod, including the email template's context schema) switched off in the processor ran ${fmtSummary(noval)} jobs/s, ${fmtSummary(summarize(pairedRatios(diag.rates['ours-noval'], diag.rates.bullmq)))} × raw BullMQ (with the check: ${fmtSummary(ratio(diag, 'bullmq'))}), at ${fmt(summarize(diag.cpuPerJob['ours-noval']).median)} µs worker CPU per job (with the check: ${fmt(summarize(diag.cpuPerJob.ours).median)}; raw BullMQ: ${fmt(summarize(diag.cpuPerJob.bullmq).median)}).`,
         '',
       );
+      const prof = diag.profile;
+      if (prof?.ours && prof.bullmq) {
+        const cats = Object.keys(prof.ours).filter((c) => c !== 'idle' && c !== 'profiler');
+        const total = (p: Record<string, number>) => cats.reduce((a, c) => a + (p[c] ?? 0), 0);
+        lines.push(
+          `**Where the time goes** (same point, one more run of each under the V8 CPU profiler; main-thread self time per job, µs; profiling slows both down, so read the differences):`,
+          '',
+          '| category | Ethico | raw BullMQ | difference |',
+          '|---|---:|---:|---:|',
+          ...cats.map((c) => `| ${c} | ${fmt(prof.ours![c])} | ${fmt(prof.bullmq![c])} | ${fmt(prof.ours![c] - prof.bullmq![c])} |`),
+          `| **total (busy)** | **${fmt(total(prof.ours))}** | **${fmt(total(prof.bullmq))}** | **${fmt(total(prof.ours) - total(prof.bullmq))}** |`,
+          '',
+        );
+      }
     }
     const series = (points: Point[]) => systems.map((s) => ({ name: LABEL[s], values: points.map((p) => summarize(p.rates[s])) }));
     const single = result.points.filter((p) => p.processes === 1).sort((a, b) => a.concurrency - b.concurrency);

@@ -1,4 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawEnv } from '../../src/config/configuration';
 
@@ -18,12 +20,13 @@ export interface Reply {
 export class BenchChild {
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private output = '';
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly process: ChildProcess, readonly name: string) {
-    process.stdout?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-8000)));
-    process.stderr?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-8000)));
+  private constructor(
+    readonly process: ChildProcess,
+    readonly name: string,
+    private readonly logFile: string,
+  ) {
     process.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
@@ -33,7 +36,7 @@ export class BenchChild {
     });
     this.exited = new Promise((resolve) =>
       process.once('exit', (code) => {
-        for (const w of this.waiting.values()) w.reject(new Error(`${name} exited (${code}):\n${this.output.slice(-3000)}`));
+        for (const w of this.waiting.values()) w.reject(new Error(`${name} exited (${code}):\n${this.logs()}`));
         this.waiting.clear();
         resolve(code);
       }),
@@ -42,13 +45,20 @@ export class BenchChild {
 
   /** Starts `fixture` and waits until it answers `ready`. */
   static async start(fixture: string, env: RawEnv, opts: { name?: string; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<BenchChild> {
+    // Logs go to a file, as a deployment's would go to a collector: reading them here would put
+    // their volume on the event loop that also runs the load generator.
+    const dir = join(tmpdir(), 'ethico-bench-logs');
+    mkdirSync(dir, { recursive: true });
+    const logFile = join(dir, `${(opts.name ?? fixture).replace(/[^\w.-]/g, '_')}-${Date.now()}.log`);
+    const fd = openSync(logFile, 'w');
     const child = fork(join(BACKEND, 'bench', 'fixtures', fixture), [], {
       cwd: BACKEND,
       env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
       execArgv: ['-r', '@swc-node/register', ...(opts.nodeArgs ?? [])],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', fd, fd, 'ipc'],
     });
-    const bc = new BenchChild(child, opts.name ?? fixture);
+    closeSync(fd);
+    const bc = new BenchChild(child, opts.name ?? fixture, logFile);
     await bc.call('ready', {}, opts.timeoutMs ?? 60_000);
     return bc;
   }
@@ -58,7 +68,7 @@ export class BenchChild {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`${this.name}: ${cmd} did not answer within ${timeoutMs} ms:\n${this.output.slice(-3000)}`));
+        reject(new Error(`${this.name}: ${cmd} did not answer within ${timeoutMs} ms:\n${this.logs()}`));
       }, timeoutMs);
       this.waiting.set(id, {
         resolve: (v) => (clearTimeout(timer), resolve(v as T)),
@@ -68,8 +78,13 @@ export class BenchChild {
     });
   }
 
+  /** The end of the child's output (its log file, kept in the temp folder). */
   logs(): string {
-    return this.output;
+    try {
+      return readFileSync(this.logFile, 'utf8').slice(-3000);
+    } catch {
+      return '';
+    }
   }
 
   async stop(): Promise<void> {
