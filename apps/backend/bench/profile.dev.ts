@@ -21,11 +21,11 @@ async function main() {
     const r = new IORedis(servers.redis);
     await r.config('RESETSTAT');
     await child.call('reset');
-    await child.call('profileStart');
+    if (!process.env.NO_PROFILE) await child.call('profileStart');
     const t = Date.now();
     await q.resume();
     const s = await until(async () => { const s = await child.call<{ count: number; cpuUs: number }>('stats'); return s.count >= N ? s : undefined; }, 300000, 'done');
-    await child.call('profileStop', { file: `/tmp/proof-prof/${kind}.cpuprofile` });
+    if (!process.env.NO_PROFILE) await child.call('profileStop', { file: `/tmp/proof-prof/${kind}.cpuprofile` });
     console.log(kind, 'jobs/s', (N / ((Date.now() - t) / 1000)).toFixed(0), 'cpu µs/job', (s.cpuUs / N).toFixed(1));
     const st = await r.info('stats');
     console.log(kind, 'net in bytes/job', Number(/total_net_input_bytes:(\d+)/.exec(st)![1]) / N, 'out', Number(/total_net_output_bytes:(\d+)/.exec(st)![1]) / N);
