@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
 import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
 import { until } from './lib/bench';
@@ -8,7 +11,16 @@ import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
 import { startBenchServers } from './lib/servers';
 
+/**
+ * Investigation aid, not part of `npm run bench`: runs N no-op jobs through each KIND in turn
+ * (ours, bullmq, ours-noval, ...; CONCURRENCY, N from the environment) and prints jobs/s, worker
+ * CPU per job and Redis traffic per job; CPU profiles of the measured part go to PROFILE_DIR
+ * (NO_PROFILE=1 skips them, CMDSTATS=1 prints Redis command counts).
+ */
+const PROFILE_DIR = process.env.PROFILE_DIR ?? join(tmpdir(), 'ethico-bench-prof');
+
 async function main() {
+  mkdirSync(PROFILE_DIR, { recursive: true });
   const servers = await startBenchServers();
   for (const kind of (process.env.KINDS ?? 'ours,bullmq').split(',')) {
     const prefix = `p-${kind}-${Math.random().toString(36).slice(2, 6)}`;
@@ -25,7 +37,7 @@ async function main() {
     const t = Date.now();
     await q.resume();
     const s = await until(async () => { const s = await child.call<{ count: number; cpuUs: number }>('stats'); return s.count >= N ? s : undefined; }, 300000, 'done');
-    if (!process.env.NO_PROFILE) await child.call('profileStop', { file: `/tmp/proof-prof/${kind}.cpuprofile` });
+    if (!process.env.NO_PROFILE) await child.call('profileStop', { file: join(PROFILE_DIR, `${kind}.cpuprofile`) });
     console.log(kind, 'jobs/s', (N / ((Date.now() - t) / 1000)).toFixed(0), 'cpu µs/job', (s.cpuUs / N).toFixed(1));
     const st = await r.info('stats');
     console.log(kind, 'net in bytes/job', Number(/total_net_input_bytes:(\d+)/.exec(st)![1]) / N, 'out', Number(/total_net_output_bytes:(\d+)/.exec(st)![1]) / N);
