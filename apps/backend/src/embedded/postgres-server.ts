@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { findBinary, freePort, postgresBinDirs, spawnServer, stopProcess, waitFor } from './processes';
 
@@ -37,19 +37,21 @@ function runAs(): { uid: number; gid: number } | null {
  * the cluster on first use, and makes sure `database` exists.
  */
 export async function startPostgresServer(opts: { dir: string; port?: number; database?: string }): Promise<RunningPostgres> {
+  // Absolute: postgres resolves a relative socket directory from inside its data directory.
+  const dir = resolve(opts.dir);
   const extra = postgresBinDirs();
   const initdb = findBinary('initdb', extra);
   const postgres = findBinary('postgres', extra);
   if (!initdb || !postgres) throw new Error(NO_POSTGRES_HELP);
   const user = runAs();
   const database = opts.database ?? 'ethico';
-  const socketDir = join(opts.dir, 'sock');
+  const socketDir = join(dir, 'sock');
   mkdirSync(socketDir, { recursive: true });
   if (user) {
-    chownSync(opts.dir, user.uid, user.gid);
+    chownSync(dir, user.uid, user.gid);
     chownSync(socketDir, user.uid, user.gid);
   }
-  const dataDir = join(opts.dir, 'data');
+  const dataDir = join(dir, 'data');
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     execFileSync(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'], {
       stdio: 'pipe',

@@ -58,9 +58,13 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
 }
 
-/** A child server process that is killed when this process exits, however it exits. */
+/**
+ * A child server process that is killed when this process exits, however it exits. It runs in its
+ * own process group, so Ctrl-C (or a signal to the whole group) reaches only the backend, which
+ * closes its connections first and then stops the server.
+ */
 export function spawnServer(cmd: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...opts });
   const kill = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
   };

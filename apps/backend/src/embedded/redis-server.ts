@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { findBinary, freePort, isListening, spawnServer, stopProcess, waitFor } from './processes';
 
 export interface RunningRedis {
@@ -21,12 +22,13 @@ export const NO_REDIS_HELP = [
 export async function startRedisServer(opts: { dir: string; port?: number; appendfsync?: 'always' | 'everysec' }): Promise<RunningRedis> {
   const bin = findBinary('redis-server');
   if (!bin) throw new Error(NO_REDIS_HELP);
-  mkdirSync(opts.dir, { recursive: true });
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const child = spawnServer(bin, [
     '--port', String(port),
     '--bind', '127.0.0.1',
-    '--dir', opts.dir,
+    '--dir', dir,
     '--appendonly', 'yes',
     '--appendfsync', opts.appendfsync ?? 'everysec',
     '--save', '',
