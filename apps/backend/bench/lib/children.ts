@@ -113,6 +113,8 @@ export function serveCommands(handlers: Record<string, Handler>, setup: Promise<
         (err: Error) => process.send?.({ id: m.id, ok: false, error: err?.stack ?? String(err) }),
       );
   });
+  // A benchmark that died must not leave its children running.
+  process.on('disconnect', () => process.exit(0));
   setup.catch((err) => {
     console.error(err);
     process.exit(1);
