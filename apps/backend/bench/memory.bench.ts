@@ -83,7 +83,7 @@ export const memoryBench: Benchmark<MemoryResult> = {
     const growth = (last.rssMiB - base.rssMiB) / base.rssMiB;
     const heapGrowth = (last.heapUsedMiB - base.heapUsedMiB) / base.heapUsedMiB;
     return [
-      `One worker process, concurrency ${result.concurrency}, no-op email jobs through the full pipeline (as in benchmark 1); RSS and heap read after a forced GC (\`--expose-gc\`).`,
+      `One worker process, concurrency ${result.concurrency}, no-op email jobs through the full pipeline (as in benchmark 1); RSS and heap read after a forced GC (\`--expose-gc\`). The process runs under \`@swc-node/register\` (TypeScript compiled in-process), so its absolute RSS is higher than \`node dist/main.js\` would show; the growth is the figure.`,
       '',
       '| jobs run | RSS MiB | heap used MiB |',
       '|---:|---:|---:|',
