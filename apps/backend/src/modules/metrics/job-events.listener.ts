@@ -2,6 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
 import { isWorkQueue, WorkQueueName } from '../jobs/types';
 import { jobContext, onRateLimited } from '../logging/job-context.worker';
 import { JobMetrics } from './job-metrics';
@@ -14,11 +16,16 @@ import { JobMetrics } from './job-metrics';
 @Injectable()
 export class JobEventsListener implements OnApplicationBootstrap {
   private readonly logger = new Logger('Jobs');
+  /** Decided once: the per-job line would otherwise be built for every job only to be dropped. */
+  private readonly logSuccesses: boolean;
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly metrics: JobMetrics,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.logSuccesses = config.logLevel === 'debug' || config.logLevel === 'trace';
+  }
 
   onApplicationBootstrap(): void {
     for (const host of this.discovery.getProviders().map((w) => w.instance as unknown)) {
@@ -34,6 +41,7 @@ export class JobEventsListener implements OnApplicationBootstrap {
 
   private onCompleted(queue: WorkQueueName, job: Job): void {
     this.metrics.completed(queue, job);
+    if (!this.logSuccesses) return;
     const ms = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined;
     this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobContext(queue, job), jobName: job.name, attempt: job.attemptsMade, durationMs: ms });
   }
