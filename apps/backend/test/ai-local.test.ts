@@ -1,3 +1,4 @@
+import { Job } from 'bullmq';
 import request from 'supertest';
 import { summarize } from '../src/modules/ai/local/local-algorithms';
 import { idempotentJobId } from '../src/modules/jobs/jobs.service';
@@ -58,6 +59,16 @@ describe('AI with the embedded default (local provider only)', () => {
     expect(failed.attemptsMade).toBe(1);
     expect(failed.opts.attempts).toBe(5);
     await eventually(() => bed.deadLetters.has(AI_QUEUE_NAME, job.id));
+  });
+
+  it('marks the AI status unavailable whoever files the dead letter (the sweep after a crash included)', async () => {
+    const org = AiTestBed.org();
+    // A job that failed for good in a process that died before filing it: the sweep files it now.
+    const job = new Job(bed.queue, 'generate-summary', { type: 'generate-summary', organizationId: org, entityType: 'case', entityId: 'l9', content: REPORT }, {}, `sweep-${org}`);
+    job.attemptsMade = 5;
+    await bed.deadLetters.record(AI_QUEUE_NAME, job, 'anthropic: HTTP 503');
+    const r = await bed.settled(org, 'l9', 'generate-summary', 'unavailable');
+    expect(r.reason).toBe('anthropic: HTTP 503');
   });
 
   it('a new case gets a summary and a category, read from the case row, shown on GET /cases/:id', async () => {

@@ -63,7 +63,9 @@ describe('chaos: Redis', () => {
     const { total, load, result } = await killAndRestart('always');
     record('redis-sigkill-always', { total, statuses: load.statuses, ...result, lost: result.lost.length });
     expect(unexpectedStatuses(load.statuses)).toEqual([]);
-    expect(load.accepted.length).toBeGreaterThan(total / 2);
+    // The kill comes once half the jobs are in Redis; a few of those may have been answered 503
+    // (stored, but the reply lost with the connection), so "about half" is what was accepted by then.
+    expect(load.accepted.length).toBeGreaterThan(total / 3);
     expect(result.lost).toEqual([]);
     expect(result.completed + result.deadLettered).toBe(load.accepted.length);
   });

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../../config/app-config.module';
 import type { AppConfig } from '../../config/configuration';
 import { JobsModule } from '../jobs/jobs.module';
 import { AiCaseEventsListener } from './ai-case-events.listener';
+import { AiDeadLetterListener } from './ai-dead-letter.listener';
 import { AiCategoriesService } from './ai-categories.service';
 import { AiContentService } from './ai-content.service';
 import { buildProviders } from './ai-providers';
@@ -16,6 +17,7 @@ import { LocalThreadPool } from './local/local-thread-pool';
     AiService,
     AiResultsService,
     AiCaseEventsListener,
+    AiDeadLetterListener,
     AiCategoriesService,
     AiContentService,
     LocalThreadPool,

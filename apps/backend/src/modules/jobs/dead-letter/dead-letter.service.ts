@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { jobContext } from '../../logging/job-context.worker';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BullQueues } from '../bull-queues';
+import { JobDeadLetteredEvent } from './job-dead-lettered.event';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
 import { validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
@@ -67,6 +69,7 @@ export class DeadLetterService {
     @InjectQueue(DEAD_LETTER_QUEUE_NAME) private readonly dlq: Queue<DeadLetterEntryData>,
     private readonly jobs: JobsService,
     private readonly queues: BullQueues,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** Files a job that failed for good. Idempotent: a second call for the same job adds nothing. */
@@ -95,6 +98,11 @@ export class DeadLetterService {
     const stored = await this.dlq.getJob(id);
     if (stored?.data.status === 'pending') await (await this.redis()).sadd(this.pendingKey(queue), id);
     this.logger.warn({ msg: `dead letter ${id} filed for ${queue} job ${job.id} (${job.name})`, deadLetterId: id, ...jobContext(queue, job) });
+    try {
+      await this.events.emitAsync(JobDeadLetteredEvent.eventName, new JobDeadLetteredEvent(queue, job, entry.failedReason));
+    } catch (err) {
+      this.logger.error(`a listener of ${JobDeadLetteredEvent.eventName} failed for ${id}: ${(err as Error).message}`);
+    }
     return id;
   }
 

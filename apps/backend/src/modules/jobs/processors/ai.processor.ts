@@ -1,4 +1,4 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Provider } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG } from '../../../config/app-config.module';
@@ -20,13 +20,6 @@ export class AiProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     const { data } = payloadOf(AI_QUEUE_NAME, job);
     return this.ai.run(data, job);
-  }
-
-  /** Dead-lettering is WorkerFailuresListener's; this only tells the entity that AI gave up. */
-  @OnWorkerEvent('failed')
-  async onFailed(job: Job | undefined, err: Error): Promise<void> {
-    // finishedOn is set only when the failure is final; a retry leaves it unset.
-    if (job?.finishedOn) await this.ai.recordFinalFailure(job, err);
   }
 }
 
