@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { storage as logStorage } from 'nestjs-pino/storage';
 
 /**
  * What the current unit of work is about: an HTTP request or a job. Producers read it so that a
@@ -11,9 +12,16 @@ export interface CorrelationContext {
   jobId?: string;
 }
 
+/** A job's context rides on its log store (see JobContextWorker); requests use the storage below. */
+export interface CorrelationCarrier {
+  correlation?: CorrelationContext;
+}
+
 const storage = new AsyncLocalStorage<CorrelationContext>();
 
-export const currentCorrelation = (): CorrelationContext | undefined => storage.getStore();
+/** The innermost unit of work: the job being run, else the request being handled. */
+export const currentCorrelation = (): CorrelationContext | undefined =>
+  (logStorage.getStore() as CorrelationCarrier | undefined)?.correlation ?? storage.getStore();
 
 export function runWithCorrelation<T>(context: CorrelationContext, fn: () => T): T {
   return storage.run(context, fn);
@@ -21,7 +29,7 @@ export function runWithCorrelation<T>(context: CorrelationContext, fn: () => T):
 
 /** Adds the current correlation id to job data that has none. */
 export function withCurrentCorrelation<T>(data: T): T {
-  const correlationId = storage.getStore()?.correlationId;
+  const correlationId = currentCorrelation()?.correlationId;
   if (!correlationId || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
   const record = data as Record<string, unknown>;
   return record.correlationId === undefined ? ({ ...record, correlationId } as T) : data;

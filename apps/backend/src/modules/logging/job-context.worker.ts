@@ -1,13 +1,30 @@
 import { EventEmitter } from 'node:events';
 import { Job, RATE_LIMIT_ERROR, Worker } from 'bullmq';
-import { CorrelationContext, runWithCorrelation } from './correlation-context';
+import { storage, Store } from 'nestjs-pino/storage';
+import type { Logger } from 'pino';
+import type { CorrelationCarrier, CorrelationContext } from './correlation-context';
 
-type LogContextRunner = <T>(bindings: Record<string, unknown>, fn: () => T) => T;
-let runInLogContext: LogContextRunner = (_bindings, fn) => fn();
+let rootLogger: Logger | undefined;
 
-/** Set by LoggingModule: runs a function with a logger bound to the given fields. */
-export function setLogContextRunner(runner: LogContextRunner): void {
-  runInLogContext = runner;
+/** Set by LoggingModule: the logger whose children carry each job's fields. */
+export function setJobRootLogger(logger: Logger): void {
+  rootLogger = logger;
+}
+
+/**
+ * What a job runs in: one store in nestjs-pino's AsyncLocalStorage, carrying both the job's
+ * correlation (read by producers and events) and its logger. One AsyncLocalStorage, not two:
+ * every active one adds work to every promise the worker creates. The child logger is made on
+ * the first log line, so a job that logs nothing costs no logger.
+ */
+function jobStore(ctx: CorrelationContext, jobName: string): Store & CorrelationCarrier {
+  let child: Logger | undefined;
+  return {
+    correlation: ctx,
+    get logger(): Logger {
+      return (child ??= rootLogger!.child({ ...ctx, jobName }));
+    },
+  } as Store & CorrelationCarrier;
 }
 
 export function jobContext(queue: string, job: Job): Required<Pick<CorrelationContext, 'queue' | 'jobId'>> & CorrelationContext {
@@ -35,17 +52,17 @@ export function onRateLimited(worker: Worker, listener: (source: RateLimitSource
  */
 export class JobContextWorker extends Worker {
   protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
-    const ctx = jobContext(this.name, job);
-    return runWithCorrelation(ctx, () =>
-      runInLogContext({ ...ctx, jobName: job.name }, async () => {
-        try {
-          return await super.callProcessJob(job, token, signal);
-        } catch (err) {
-          if ((err as Error)?.message === RATE_LIMIT_ERROR) EventEmitter.prototype.emit.call(this, RATE_LIMITED_EVENT, 'processor', job);
-          throw err;
-        }
-      }),
-    );
+    if (!rootLogger) return this.processNotingRateLimits(job, token, signal);
+    return storage.run(jobStore(jobContext(this.name, job), job.name), () => this.processNotingRateLimits(job, token, signal));
+  }
+
+  private async processNotingRateLimits(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
+    try {
+      return await super.callProcessJob(job, token, signal);
+    } catch (err) {
+      if ((err as Error)?.message === RATE_LIMIT_ERROR) EventEmitter.prototype.emit.call(this, RATE_LIMITED_EVENT, 'processor', job);
+      throw err;
+    }
   }
 
   protected override async moveToActive(...args: Parameters<Worker['moveToActive']>): ReturnType<Worker['moveToActive']> {

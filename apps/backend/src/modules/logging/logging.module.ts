@@ -3,14 +3,12 @@ import { Global, Module, RequestMethod } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { Request, Response } from 'express';
 import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
-// The request-context store nestjs-pino's PinoLogger reads; jobs get one of their own.
-import { storage, Store } from 'nestjs-pino/storage';
 import pino from 'pino';
 import type { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../../config/app-config.module';
 import type { AdminRequest } from '../auth/admin-auth';
 import type { AuthenticatedRequest } from '../auth/principal';
-import { JobContextWorker, setLogContextRunner } from './job-context.worker';
+import { JobContextWorker, setJobRootLogger } from './job-context.worker';
 import { scrubLogLine } from './redaction';
 
 type Req = Request & AuthenticatedRequest & AdminRequest;
@@ -77,6 +75,7 @@ export class LoggingModule {
   constructor(pinoLogger: PinoLogger) {
     // Before @nestjs/bullmq creates workers (module init), so each one runs jobs in their context.
     BullModule.workerClass = JobContextWorker;
-    setLogContextRunner((bindings, fn) => storage.run(new Store(pinoLogger.logger.child(bindings)), fn));
+    // Outside any request or job, PinoLogger.logger is the root logger.
+    setJobRootLogger(pinoLogger.logger);
   }
 }

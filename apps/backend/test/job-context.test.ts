@@ -1,0 +1,57 @@
+import { Queue } from 'bullmq';
+import { storage } from 'nestjs-pino/storage';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { currentCorrelation, withCurrentCorrelation } from '../src/modules/logging/correlation-context';
+import { JobContextWorker, setJobRootLogger } from '../src/modules/logging/job-context.worker';
+import { redisEnv, uniquePrefix } from './harness/config';
+import { eventually } from './harness/wait';
+
+/** Each job runs in one store: its correlation (for producers and events) and a logger bound to it, made on first use. */
+describe('job context', () => {
+  const env = redisEnv();
+  const connection = { host: env.REDIS_HOST!, port: Number(env.REDIS_PORT), password: env.REDIS_PASSWORD, maxRetriesPerRequest: null };
+  const prefix = uniquePrefix();
+  const lines: Record<string, unknown>[] = [];
+  const root = pino({ base: null }, new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
+  let children = 0;
+  const child = root.child.bind(root);
+  root.child = ((bindings: pino.Bindings) => (children++, child(bindings))) as typeof root.child;
+  let queue: Queue;
+  let worker: JobContextWorker;
+  const seen = new Map<string, unknown>();
+
+  beforeAll(async () => {
+    setJobRootLogger(root);
+    queue = new Queue('ctx', { connection, prefix });
+    worker = new JobContextWorker(
+      'ctx',
+      async (job) => {
+        await new Promise((r) => setTimeout(r, 5)); // the context survives awaits
+        seen.set(job.name, { correlation: currentCorrelation(), enqueued: withCurrentCorrelation({ organizationId: 'org-c' }) });
+        if (job.name === 'logs') storage.getStore()!.logger.info('inside the job');
+      },
+      { connection, prefix, concurrency: 2 },
+    );
+  });
+  afterAll(async () => {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it('gives the job its correlation, hands it to what the job enqueues, and binds it to log lines', async () => {
+    await queue.add('logs', { organizationId: 'org-c', correlationId: 'corr-1' });
+    await queue.add('quiet', { organizationId: 'org-c', correlationId: 'corr-2' });
+    await eventually(async () => (seen.size === 2 ? true : undefined));
+    expect(seen.get('logs')).toEqual({
+      correlation: { queue: 'ctx', jobId: expect.any(String), organizationId: 'org-c', correlationId: 'corr-1' },
+      enqueued: { organizationId: 'org-c', correlationId: 'corr-1' },
+    });
+    expect(seen.get('quiet')).toMatchObject({ correlation: { correlationId: 'corr-2' }, enqueued: { correlationId: 'corr-2' } });
+    expect(lines).toEqual([expect.objectContaining({ msg: 'inside the job', queue: 'ctx', jobName: 'logs', organizationId: 'org-c', correlationId: 'corr-1' })]);
+    // Only the job that logged made a child logger.
+    expect(children).toBe(1);
+    expect(currentCorrelation()).toBeUndefined();
+  });
+});
