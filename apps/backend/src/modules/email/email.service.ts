@@ -6,12 +6,12 @@ import { mailboxAddress } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { originalJobId } from '../jobs/dead-letter/dead-letter.service';
 import { EMAIL_QUEUE_NAME } from '../jobs/queues/email.queue';
-import type { EmailJobData } from '../jobs/types';
+import { EmailJobData, fieldErrors, JobValidationError } from '../jobs/types';
 import { deliveryError } from './delivery-errors';
 import type { DeliveryReport } from './mail-sender';
 import { MailTransport } from './mail-transport';
 import { messageIdFor } from './message-id';
-import { EmailTemplateId, isEmailTemplateId, oneLine, renderEmail } from './templates';
+import { emailTemplate, EmailTemplateId, isEmailTemplateId, oneLine } from './templates';
 
 /** What an email job returns (stored as the job's result). */
 export type EmailJobResult = DeliveryReport & { templateId: EmailTemplateId };
@@ -35,9 +35,15 @@ export class EmailService {
   async send(data: EmailJobData, job: Job): Promise<EmailJobResult> {
     const templateId = data.templateId;
     if (!isEmailTemplateId(templateId)) throw new UnrecoverableError(`unknown email template "${templateId}"`);
+    const template = emailTemplate(templateId);
+    // Workers leave the context to this check (producers checked it already): it runs once per job.
+    const context = template.context.safeParse(data.context);
+    if (!context.success) {
+      throw new UnrecoverableError(`invalid email job "send-email": ${new JobValidationError(fieldErrors(context.error, ['context'])).message}`);
+    }
     let rendered;
     try {
-      rendered = renderEmail(templateId, data.context);
+      rendered = template.render(context.data);
     } catch (err) {
       // The payload was validated; a template that still fails to render fails the same way every time.
       throw new UnrecoverableError(`template ${templateId} could not be rendered: ${(err as Error).message}`);

@@ -35,28 +35,44 @@ export type AiJobData = z.infer<typeof aiJobDataSchema>;
 
 const emailAddress = z.email({ error: 'must be a valid email address' });
 
-export const emailJobDataSchema = baseJobDataSchema.extend({
+/** An object of any fields: the template's own schema says which (z.record would copy and check every key per job). */
+const templateContext = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+  error: 'must be an object',
+});
+
+const emailJobFields = baseJobDataSchema.extend({
   templateId: id,
   to: z.union([emailAddress, z.array(emailAddress).min(1, { error: 'must name at least one recipient' }).max(50)], {
     error: 'must be an email address or a list of them',
   }),
   subject: z.string().max(300).optional(),
-  context: z.record(z.string(), z.unknown()).default({}),
-}).superRefine((d, ctx) => {
-  // Checked here, at enqueue, so a job that can never render is a 400 and never reaches a worker.
-  if (!isEmailTemplateId(d.templateId)) {
-    ctx.addIssue({ code: 'custom', path: ['templateId'], message: `unknown template; known: ${EMAIL_TEMPLATE_IDS.join(', ')}` });
-    return;
-  }
-  if (d.subject !== undefined && !EMAIL_TEMPLATES[d.templateId].subjectOverride) {
-    ctx.addIssue({ code: 'custom', path: ['subject'], message: `must not be set for ${d.templateId}: its subject is fixed` });
-  }
-  if (typeof d.context !== 'object' || d.context === null) return; // already reported by the shape
-  const parsed = EMAIL_TEMPLATES[d.templateId].context.safeParse(d.context);
-  for (const issue of parsed.error?.issues ?? []) {
-    ctx.addIssue({ code: 'custom', path: ['context', ...issue.path], message: issue.message });
-  }
+  context: templateContext.default({}),
 });
+
+const templateRules =
+  (checkContext: boolean) =>
+  (d: z.output<typeof emailJobFields>, ctx: z.RefinementCtx): void => {
+    if (!isEmailTemplateId(d.templateId)) {
+      ctx.addIssue({ code: 'custom', path: ['templateId'], message: `unknown template; known: ${EMAIL_TEMPLATE_IDS.join(', ')}` });
+      return;
+    }
+    if (d.subject !== undefined && !EMAIL_TEMPLATES[d.templateId].subjectOverride) {
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: `must not be set for ${d.templateId}: its subject is fixed` });
+    }
+    if (!checkContext || typeof d.context !== 'object' || d.context === null) return; // a bad shape is already reported
+    const parsed = EMAIL_TEMPLATES[d.templateId].context.safeParse(d.context);
+    for (const issue of parsed.error?.issues ?? []) {
+      ctx.addIssue({ code: 'custom', path: ['context', ...issue.path], message: issue.message });
+    }
+  };
+
+/** Checked at enqueue, context included, so a job that can never render is a 400 and never reaches a worker. */
+export const emailJobDataSchema = emailJobFields.superRefine(templateRules(true));
+/**
+ * What workers check: the same but the context, which rendering checks against the template
+ * anyway (and fails the job without retrying); checking it here too would parse it twice per job.
+ */
+export const emailJobDataWorkerSchema = emailJobFields.superRefine(templateRules(false));
 export type EmailJobData = z.infer<typeof emailJobDataSchema>;
 
 /** Scheduled jobs belong to no tenant; they carry this reserved organization id. */

@@ -4,6 +4,7 @@ import {
   aiJobDataSchema,
   dlqDigestJobDataSchema,
   emailJobDataSchema,
+  emailJobDataWorkerSchema,
   INDEXING_OPERATIONS,
   indexingJobDataSchema,
 } from './job-data.types';
@@ -50,6 +51,20 @@ export function isWorkQueue(name: string): name is WorkQueueName {
 export function schemaFor(queue: WorkQueueName, name: string): Schema | undefined {
   const jobs = JOB_REGISTRY[queue] as Record<string, Schema>;
   return Object.prototype.hasOwnProperty.call(jobs, name) ? jobs[name] : undefined;
+}
+
+/**
+ * Where a worker checks less than a producer because the work itself checks the rest (an email's
+ * context is checked when it is rendered). Any other job is checked by workers as at enqueue.
+ */
+const WORKER_SCHEMAS: { [Q in WorkQueueName]?: { [N in JobName<Q>]?: Schema } } = {
+  email: { 'send-email': emailJobDataWorkerSchema },
+};
+
+/** The schema a worker checks a job against before running it. */
+export function workerSchemaFor(queue: WorkQueueName, name: string): Schema | undefined {
+  const lighter = WORKER_SCHEMAS[queue] as Record<string, Schema> | undefined;
+  return lighter && Object.prototype.hasOwnProperty.call(lighter, name) ? lighter[name] : schemaFor(queue, name);
 }
 
 export function jobNamesOf(queue: WorkQueueName): string[] {

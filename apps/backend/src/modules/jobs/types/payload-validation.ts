@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobNamesOf, schemaFor, WorkQueueName } from './job-registry';
+import { jobNamesOf, schemaFor, workerSchemaFor, WorkQueueName } from './job-registry';
 
 export interface FieldError {
   field: string;
@@ -21,9 +21,12 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErro
   }));
 }
 
-/** Validates a payload against the registry; returns the parsed data (defaults applied). */
-export function validatePayload<T = unknown>(queue: WorkQueueName, name: string, data: unknown): T {
-  const schema = schemaFor(queue, name);
+/**
+ * Validates a payload against the registry; returns the parsed data (defaults applied). `worker`
+ * checks what a worker must (see workerSchemaFor); producers and replays check everything.
+ */
+export function validatePayload<T = unknown>(queue: WorkQueueName, name: string, data: unknown, at: 'producer' | 'worker' = 'producer'): T {
+  const schema = at === 'worker' ? workerSchemaFor(queue, name) : schemaFor(queue, name);
   if (!schema) {
     throw new JobValidationError([
       { field: 'name', message: `no job "${name}" on queue ${queue}; known: ${jobNamesOf(queue).join(', ')}` },
