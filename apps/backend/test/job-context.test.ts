@@ -4,7 +4,8 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { currentCorrelation, withCurrentCorrelation } from '../src/modules/logging/correlation-context';
 import { JobContextWorker, setJobRootLogger } from '../src/modules/logging/job-context.worker';
-import { redisEnv, uniquePrefix } from './harness/config';
+import { DatabaseService } from '../src/modules/database/database.service';
+import { redisEnv, testConfig, uniquePrefix } from './harness/config';
 import { eventually } from './harness/wait';
 
 /** Each job runs in one store: its correlation (for producers and events) and a logger bound to it, made on first use. */
@@ -20,6 +21,9 @@ describe('job context', () => {
   let queue: Queue;
   let worker: JobContextWorker;
   const seen = new Map<string, unknown>();
+  // One connection per pool: a job holding its pool's only connection must not hold up a request.
+  const db = new DatabaseService(testConfig({ DATABASE_POOL_MAX: '1', DATABASE_JOB_POOL_MAX: '1' }));
+  const order: string[] = [];
 
   beforeAll(async () => {
     setJobRootLogger(root);
@@ -30,11 +34,16 @@ describe('job context', () => {
         await new Promise((r) => setTimeout(r, 5)); // the context survives awaits
         seen.set(job.name, { correlation: currentCorrelation(), enqueued: withCurrentCorrelation({ organizationId: 'org-c' }) });
         if (job.name === 'logs') storage.getStore()!.logger.info('inside the job');
+        if (job.name === 'holds-db') {
+          const [row] = await db.query<{ app: string }>("SELECT current_setting('application_name') AS app, pg_sleep(1.5)");
+          order.push(`job on ${row.app}`);
+        }
       },
       { connection, prefix, concurrency: 2 },
     );
   });
   afterAll(async () => {
+    await db.onApplicationShutdown();
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
@@ -53,5 +62,14 @@ describe('job context', () => {
     // Only the job that logged made a child logger.
     expect(children).toBe(1);
     expect(currentCorrelation()).toBeUndefined();
+  });
+
+  it('runs a job\'s queries on the jobs\' pool, so a busy job pool never holds up a request', async () => {
+    await queue.add('holds-db', { organizationId: 'org-c' });
+    await eventually(async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND application_name LIKE '%-jobs'"))[0].n > 0 || undefined);
+    const [row] = await db.query<{ app: string }>("SELECT current_setting('application_name') AS app");
+    order.push(`request on ${row.app}`);
+    await eventually(async () => (order.length === 2 ? true : undefined));
+    expect(order).toEqual(['request on ethico-all', 'job on ethico-all-jobs']);
   });
 });

@@ -96,6 +96,7 @@ const envSchema = z.object({
     .string({ error: 'must be set (postgres://user:password@host:5432/db); `npm start` sets it for an embedded server' })
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' }),
   DATABASE_POOL_MAX: int(1, 200).default(10),
+  DATABASE_JOB_POOL_MAX: int(1, 200).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   /** Where `npm start` keeps embedded servers' data (read before validation by embedded-services.ts). */
   DATA_DIR: z.string().min(1).default('.data'),
@@ -177,7 +178,7 @@ export interface AppConfig {
   workerQueues: WorkerQueueName[];
   shutdownTimeoutMs: number;
   redis: { host: string; port: number; password?: string; db: number };
-  database: { url: string; poolMax: number; statementTimeoutMs: number };
+  database: { url: string; poolMax: number; jobPoolMax: number; statementTimeoutMs: number };
   queue: { prefix: string; enqueueTimeoutMs: number };
   auth: { jwtSecret: string };
   admin: {
@@ -290,7 +291,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     workerQueues: e.WORKER_QUEUES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, db: e.REDIS_DB },
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, jobPoolMax: e.DATABASE_JOB_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
     admin: {

@@ -2,27 +2,45 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
+import { inJob } from '../logging/correlation-context';
 
 /**
- * The process's PostgreSQL pool. Queries are parameterised; a statement timeout keeps a stuck
+ * The process's PostgreSQL pools. Queries are parameterised; a statement timeout keeps a stuck
  * query from holding a worker forever. Connection errors surface to the caller (a job then retries).
+ *
+ * Jobs and requests draw from separate pools: where one process serves HTTP and runs workers
+ * (APP_ROLE=all), a backlog of indexing jobs would otherwise hold every connection and requests
+ * would wait behind background work. The pool follows the unit of work the caller runs in (a
+ * job's context, see JobContextWorker), so services used by both need not know which they serve.
  */
 @Injectable()
 export class DatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseService.name);
-  readonly pool: Pool;
+  private readonly requestPool: Pool;
+  private readonly jobPool: Pool;
 
   constructor(@InjectConfig() config: AppConfig) {
-    this.pool = new Pool({
-      connectionString: config.database.url,
-      max: config.database.poolMax,
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-      statement_timeout: config.database.statementTimeoutMs || undefined,
-      application_name: `ethico-${config.role}`,
-    });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    this.pool.on('error', (err) => this.logger.warn(`idle PostgreSQL client error: ${err.message}`));
+    const pool = (max: number, name: string) => {
+      const p = new Pool({
+        connectionString: config.database.url,
+        max,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 30_000,
+        statement_timeout: config.database.statementTimeoutMs || undefined,
+        application_name: name,
+      });
+      // An idle client losing its connection must not crash the process; the next query reconnects.
+      p.on('error', (err) => this.logger.warn(`idle PostgreSQL client error: ${err.message}`));
+      return p;
+    };
+    // Pools connect on first use: a worker process never opens the request pool, an API process never the job pool.
+    this.requestPool = pool(config.database.poolMax, `ethico-${config.role}`);
+    this.jobPool = pool(config.database.jobPoolMax, `ethico-${config.role}-jobs`);
+  }
+
+  /** The pool for the caller's unit of work: the jobs' pool inside a job, else the requests' pool. */
+  get pool(): Pool {
+    return inJob() ? this.jobPool : this.requestPool;
   }
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
@@ -55,6 +73,6 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.requestPool.end(), this.jobPool.end()]);
   }
 }

@@ -27,6 +27,9 @@ export function runWithCorrelation<T>(context: CorrelationContext, fn: () => T):
   return storage.run(context, fn);
 }
 
+/** Whether the caller runs inside a job (rather than a request or nothing). */
+export const inJob = (): boolean => currentCorrelation()?.jobId !== undefined;
+
 /** Adds the current correlation id to job data that has none. */
 export function withCurrentCorrelation<T>(data: T): T {
   const correlationId = currentCorrelation()?.correlationId;
