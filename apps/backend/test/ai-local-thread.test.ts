@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
@@ -30,6 +30,17 @@ async function maxLoopLag<T>(work: Promise<T>): Promise<{ lagMs: number; result:
 describe('local provider worker thread', () => {
   const pool = new LocalThreadPool();
   afterAll(() => pool.onApplicationShutdown());
+
+  (process.platform === 'linux' ? it : it.skip)('runs the thread at a lower priority than the process (nice +10 on Linux)', async () => {
+    await pool.run({ op: 'cleanup', text: 'x' }, 5_000);
+    const nice = (task: string) => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const tasks = readdirSync('/proc/self/task');
+    const main = nice(String(process.pid));
+    expect(tasks.map(nice).filter((n) => n === Math.min(19, main + 10))).toHaveLength(1);
+  });
 
   it('runs the algorithms in a thread from the TypeScript sources', async () => {
     expect(isMainThread).toBe(true);

@@ -1,5 +1,18 @@
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { categorize, CategoryTerms, cleanupNote, summarize } from './local-algorithms';
+
+/**
+ * This thread's nice value above the process's: its CPU-bound work yields the cores to request
+ * handling and the workers' event loops. On Linux a nice value belongs to a thread, so this
+ * lowers this thread only; where the call is refused the thread runs at the process's priority.
+ */
+export const LOCAL_THREAD_NICE = 10;
+try {
+  os.setPriority(0, Math.min(19, os.getPriority(0) + LOCAL_THREAD_NICE));
+} catch {
+  // not permitted or not supported here
+}
 
 /** The thread's side of LocalThreadPool: one request at a time, answered by id. */
 export type LocalRequest =
