@@ -15,16 +15,20 @@ export function setJobRootLogger(logger: Logger): void {
  * What a job runs in: one store in nestjs-pino's AsyncLocalStorage, carrying both the job's
  * correlation (read by producers and events) and its logger. One AsyncLocalStorage, not two:
  * every active one adds work to every promise the worker creates. The child logger is made on
- * the first log line, so a job that logs nothing costs no logger.
+ * the first log line, so a job that logs nothing costs no logger. (A class, not an object
+ * literal with a getter: V8 makes those slowly, and one is made per job.)
  */
-function jobStore(ctx: CorrelationContext, jobName: string): Store & CorrelationCarrier {
-  let child: Logger | undefined;
-  return {
-    correlation: ctx,
-    get logger(): Logger {
-      return (child ??= rootLogger!.child({ ...ctx, jobName }));
-    },
-  } as Store & CorrelationCarrier;
+class JobStore implements CorrelationCarrier {
+  private child?: Logger;
+
+  constructor(
+    readonly correlation: CorrelationContext,
+    private readonly jobName: string,
+  ) {}
+
+  get logger(): Logger {
+    return (this.child ??= rootLogger!.child({ ...this.correlation, jobName: this.jobName }));
+  }
 }
 
 export function jobContext(queue: string, job: Job): Required<Pick<CorrelationContext, 'queue' | 'jobId'>> & CorrelationContext {
@@ -51,9 +55,10 @@ export function onRateLimited(worker: Worker, listener: (source: RateLimitSource
  * runs carry them, and jobs it enqueues inherit the correlation id. Processors stay unaware.
  */
 export class JobContextWorker extends Worker {
-  protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
+  // Not async: each extra promise costs a promise-hook call under AsyncLocalStorage, per job.
+  protected override callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
     if (!rootLogger) return this.processNotingRateLimits(job, token, signal);
-    return storage.run(jobStore(jobContext(this.name, job), job.name), () => this.processNotingRateLimits(job, token, signal));
+    return storage.run(new JobStore(jobContext(this.name, job), job.name) as unknown as Store, () => this.processNotingRateLimits(job, token, signal));
   }
 
   private async processNotingRateLimits(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
@@ -65,7 +70,12 @@ export class JobContextWorker extends Worker {
     }
   }
 
-  protected override async moveToActive(...args: Parameters<Worker['moveToActive']>): ReturnType<Worker['moveToActive']> {
+  protected override moveToActive(...args: Parameters<Worker['moveToActive']>): ReturnType<Worker['moveToActive']> {
+    // Only a queue with a limiter can become limited by taking a job.
+    return this.opts.limiter ? this.moveToActiveNotingLimits(...args) : super.moveToActive(...args);
+  }
+
+  private async moveToActiveNotingLimits(...args: Parameters<Worker['moveToActive']>): ReturnType<Worker['moveToActive']> {
     const wasLimited = this.limited();
     const next = await super.moveToActive(...args);
     if (!wasLimited && this.limited()) EventEmitter.prototype.emit.call(this, RATE_LIMITED_EVENT, 'limiter');

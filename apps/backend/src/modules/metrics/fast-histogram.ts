@@ -26,7 +26,9 @@ export class FastHistogram<L extends string> {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly bounds: number[];
-  private readonly all = new Map<string, Series>();
+  private readonly all: Series[] = [];
+  /** Label values, one level per label, to the series: no key string built per observe. */
+  private readonly index = new Map<string, unknown>();
 
   constructor(
     readonly name: string,
@@ -43,8 +45,14 @@ export class FastHistogram<L extends string> {
   /** The series for these label values, in `labelNames` order; keep it and observe on it. */
   series(...values: string[]): HistogramSeries {
     if (values.length !== this.labelNames.length) throw new Error(`${this.name}: expected labels ${this.labelNames.join(', ')}`);
-    const key = values.join('\u0000');
-    let series = this.all.get(key);
+    let node = this.index;
+    for (let i = 0; i < values.length - 1; i++) {
+      let next = node.get(values[i]) as Map<string, unknown> | undefined;
+      if (!next) node.set(values[i], (next = new Map()));
+      node = next;
+    }
+    const last = values[values.length - 1];
+    let series = node.get(last) as Series | undefined;
     if (!series) {
       const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i]]));
       const bounds = this.bounds;
@@ -64,7 +72,8 @@ export class FastHistogram<L extends string> {
           },
         },
       };
-      this.all.set(key, s);
+      this.all.push(s);
+      node.set(last, s);
       series = s;
     }
     return series.handle;
@@ -74,7 +83,7 @@ export class FastHistogram<L extends string> {
   async getForPromString() {
     const values: { labels: { le?: number | string }; sharedLabels: Record<string, string>; value: number; metricName: string }[] = [];
     const bucket = `${this.name}_bucket`;
-    for (const s of this.all.values()) {
+    for (const s of this.all) {
       let cumulative = 0;
       this.bounds.forEach((le, i) => {
         cumulative += s.counts[i];
@@ -95,7 +104,7 @@ export class FastHistogram<L extends string> {
 
   /** Series handed out keep counting into the same objects, so reset zeroes them in place. */
   reset(): void {
-    for (const s of this.all.values()) {
+    for (const s of this.all) {
       s.counts.fill(0);
       s.sum = 0;
       s.count = 0;
