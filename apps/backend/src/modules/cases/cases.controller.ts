@@ -5,7 +5,7 @@ import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/princ
 import type { EventContext } from '../events/base.event';
 import { parseOr400 } from '../http/validation';
 import { CASE_ENTITY_TYPE } from './case-events.listener';
-import { Case, CasePage, createCaseSchema, listCasesSchema, updateCaseSchema } from './case.types';
+import { Case, CasePage, createCaseSchema, isCaseId, listCasesSchema, updateCaseSchema } from './case.types';
 import { CasesService } from './cases.service';
 
 const contextOf = (p: Principal, req: AuthenticatedRequest): EventContext => ({
@@ -38,9 +38,14 @@ export class CasesController {
   /** The case with its AI outcomes (summary, category): status, output, provider, reason. */
   @Get(':id')
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<Case & { ai: { items: AiResultItem[] } }> {
-    const found = await this.cases.get(principal.organizationId, id);
+    if (!isCaseId(id)) throw notFound(id);
+    // Both reads at once (both scoped to the caller's organization): one round trip of waiting, not two.
+    const [found, items] = await Promise.all([
+      this.cases.get(principal.organizationId, id),
+      this.aiResults.list(principal.organizationId, CASE_ENTITY_TYPE, id),
+    ]);
     if (!found) throw notFound(id);
-    return { ...found, ai: { items: await this.aiResults.list(principal.organizationId, CASE_ENTITY_TYPE, found.id) } };
+    return { ...found, ai: { items } };
   }
 
   @Patch(':id')
