@@ -100,7 +100,7 @@ async function measureTopology(ctx: BenchContext, topology: Topology): Promise<T
         const waits = jobs.map((j, i) => {
           const at = activeAt[i];
           if (at === null) throw new Error(`email job ${j.id} never became active in the app process`);
-          return at - sentAt[i];
+          return Math.round((at - sentAt[i]) * 1000) / 1000; // to the microsecond
         });
         return { waits, p50: percentile(waits, 50), p99: percentile(waits, 99) };
       };

@@ -7,7 +7,7 @@ import type { CorrelationCarrier, CorrelationContext } from './correlation-conte
 let rootLogger: Logger | undefined;
 
 /** Set by LoggingModule: the logger whose children carry each job's fields. */
-export function setJobRootLogger(logger: Logger): void {
+export function setJobRootLogger(logger: Logger | undefined): void {
   rootLogger = logger;
 }
 
