@@ -16,8 +16,8 @@ describe('job context', () => {
   const lines: Record<string, unknown>[] = [];
   const root = pino({ base: null }, new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
   let children = 0;
-  const child = root.child.bind(root);
-  root.child = ((bindings: pino.Bindings) => (children++, child(bindings))) as typeof root.child;
+  // What the job store sees as its root: counts the children it makes (they are real pino children).
+  const countingRoot = { child: (bindings: pino.Bindings) => (children++, root.child(bindings)) } as unknown as pino.Logger;
   let queue: Queue;
   let worker: JobContextWorker;
   const seen = new Map<string, unknown>();
@@ -26,14 +26,20 @@ describe('job context', () => {
   const order: string[] = [];
 
   beforeAll(async () => {
-    setJobRootLogger(root);
+    setJobRootLogger(countingRoot);
     queue = new Queue('ctx', { connection, prefix });
     worker = new JobContextWorker(
       'ctx',
       async (job) => {
         await new Promise((r) => setTimeout(r, 5)); // the context survives awaits
         seen.set(job.name, { correlation: currentCorrelation(), enqueued: withCurrentCorrelation({ organizationId: 'org-c' }) });
-        if (job.name === 'logs') storage.getStore()!.logger.info('inside the job');
+        if (job.name === 'logs') {
+          const store = storage.getStore()!;
+          store.logger.info('inside the job');
+          // What PinoLogger.assign() does: later lines carry the extra field too.
+          store.logger = store.logger.child({ step: 'two' });
+          store.logger.info('after assign');
+        }
         if (job.name === 'holds-db') {
           const [row] = await db.query<{ app: string }>("SELECT current_setting('application_name') AS app, pg_sleep(1.5)");
           order.push(`job on ${row.app}`);
@@ -58,7 +64,8 @@ describe('job context', () => {
       enqueued: { organizationId: 'org-c', correlationId: 'corr-1' },
     });
     expect(seen.get('quiet')).toMatchObject({ correlation: { correlationId: 'corr-2' }, enqueued: { correlationId: 'corr-2' } });
-    expect(lines).toEqual([expect.objectContaining({ msg: 'inside the job', queue: 'ctx', jobName: 'logs', organizationId: 'org-c', correlationId: 'corr-1' })]);
+    const fields = { queue: 'ctx', jobName: 'logs', organizationId: 'org-c', correlationId: 'corr-1' };
+    expect(lines).toEqual([expect.objectContaining({ msg: 'inside the job', ...fields }), expect.objectContaining({ msg: 'after assign', step: 'two', ...fields })]);
     // Only the job that logged made a child logger.
     expect(children).toBe(1);
     expect(currentCorrelation()).toBeUndefined();

@@ -29,6 +29,11 @@ class JobStore implements CorrelationCarrier {
   get logger(): Logger {
     return (this.child ??= rootLogger!.child({ ...this.correlation, jobName: this.jobName }));
   }
+
+  /** PinoLogger.assign() replaces the store's logger with a child carrying more fields. */
+  set logger(logger: Logger) {
+    this.child = logger;
+  }
 }
 
 export function jobContext(queue: string, job: Job): Required<Pick<CorrelationContext, 'queue' | 'jobId'>> & CorrelationContext {
