@@ -42,7 +42,7 @@ export class FastHistogram<L extends string> {
     for (const registry of registers) registry.registerMetric(this as unknown as Metric);
   }
 
-  /** The series for these label values, in `labelNames` order; keep it and observe on it. */
+  /** The series for these label values, in `labelNames` order: a map lookup per label, made on first use. */
   series(...values: string[]): HistogramSeries {
     if (values.length !== this.labelNames.length) throw new Error(`${this.name}: expected labels ${this.labelNames.join(', ')}`);
     let node = this.index;
