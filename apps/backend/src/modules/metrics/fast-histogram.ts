@@ -10,7 +10,7 @@ interface Series {
   handle: HistogramSeries;
 }
 
-/** What a caller keeps to observe one label set without looking it up again. */
+/** One label set's handle: observing on it adds to that series. */
 export interface HistogramSeries {
   observe(value: number): void;
 }
@@ -19,8 +19,9 @@ export interface HistogramSeries {
  * A Prometheus histogram for the per-job path. prom-client's Histogram validates and hashes the
  * labels object on every observe, even through `labels(...)`, which costs microseconds per job at
  * thousands of jobs per second. Here a label set is found by one map lookup per label
- * (`series(...)`), with no key built or hashed, and an observe is a bucket search and three additions. The exposition is prom-client's own: the registry renders
- * what `get()` returns exactly as it renders a Histogram (a spec compares the two).
+ * (`series(...)`), with no key built or hashed, and an observe is a bucket search and three
+ * additions. The exposition is prom-client's own: the registry renders what `get()` returns
+ * exactly as it renders a Histogram (a spec compares the two).
  */
 export class FastHistogram<L extends string> {
   readonly type = 'histogram';

@@ -21,7 +21,7 @@ const seconds = (ms: number) => Math.max(0, ms) / 1000;
 /** What workers report: waiting and processing times, failures by error class, rate limiting. */
 @Injectable()
 export class JobMetrics {
-  // Observed for every job: FastHistogram, which resolves a label set once instead of per observe.
+  // Observed for every job: FastHistogram, which finds a label set without hashing a labels object.
   private readonly wait: FastHistogram<'queue' | 'name'>;
   private readonly processing: FastHistogram<'queue' | 'name' | 'outcome'>;
   private readonly failedAttempts: Counter<'queue' | 'name' | 'error'>;

@@ -7,7 +7,7 @@ import { categorize, CategoryTerms, cleanupNote, summarize } from './local-algor
  * handling and the workers' event loops. On Linux a nice value belongs to a thread, so this
  * lowers this thread only; where the call is refused the thread runs at the process's priority.
  */
-export const LOCAL_THREAD_NICE = 10;
+const LOCAL_THREAD_NICE = 10;
 try {
   os.setPriority(0, Math.min(19, os.getPriority(0) + LOCAL_THREAD_NICE));
 } catch {

@@ -2,7 +2,7 @@ import { Anthropic } from '@anthropic-ai/sdk';
 import type { AiConfig } from '../../../config/configuration';
 import type { AiJobType } from '../../jobs/types';
 import { AiProvider, AiTask, ProviderFailure, ProviderResult } from '../ai.types';
-import { classifySdkError, longestTimeout } from './http-failure';
+import { classifySdkError, sdkCallOptions, sdkClientOptions } from './http-failure';
 import { buildPrompt } from './prompts';
 
 /** Claude through the official client's Messages API. */
@@ -22,11 +22,7 @@ export class AnthropicProvider implements AiProvider {
       authToken: null,
       webhookKey: null,
       baseURL: config.baseUrl,
-      // The chain and BullMQ own retrying; a hidden client retry would multiply timeouts and quota.
-      // Explicit, so ANTHROPIC_LOG / OPENAI_LOG can never make the client log prompts or outputs.
-      logLevel: 'off',
-      maxRetries: 0,
-      timeout: longestTimeout(timeoutMs),
+      ...sdkClientOptions(timeoutMs),
     });
   }
 
@@ -45,7 +41,7 @@ export class AnthropicProvider implements AiProvider {
           system: prompt.system,
           messages: [{ role: 'user', content: prompt.user }],
         },
-        { signal, timeout: timeoutMs, maxRetries: 0 },
+        sdkCallOptions(signal, timeoutMs),
       );
       const usage = { inputTokens: message.usage?.input_tokens ?? 0, outputTokens: message.usage?.output_tokens ?? 0 };
       const text = message.content

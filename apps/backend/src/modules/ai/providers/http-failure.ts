@@ -54,7 +54,17 @@ export function retryAfter(headers: Headers | undefined, now = Date.now()): numb
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-/** The SDK clients' own ceiling: the longest per-type timeout (each call also passes its own). */
-export function longestTimeout(timeoutMs: (type: AiJobType) => number): number {
-  return Math.max(...AI_JOB_TYPES.map(timeoutMs));
+/**
+ * What both official SDK clients are built with. The chain and BullMQ own retrying (a hidden client
+ * retry would multiply timeouts and quota); logging is off explicitly, so ANTHROPIC_LOG / OPENAI_LOG
+ * can never make a client log prompts or outputs; the client's own timeout is the longest per-type
+ * one (each call passes its own, see sdkCallOptions).
+ */
+export function sdkClientOptions(timeoutMs: (type: AiJobType) => number) {
+  return { logLevel: 'off' as const, maxRetries: 0, timeout: Math.max(...AI_JOB_TYPES.map(timeoutMs)) };
+}
+
+/** Per call: the job's abort signal, this job type's timeout, still no client retry. */
+export function sdkCallOptions(signal: AbortSignal, timeoutMs: number) {
+  return { signal, timeout: timeoutMs, maxRetries: 0 };
 }

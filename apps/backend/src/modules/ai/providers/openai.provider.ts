@@ -2,7 +2,7 @@ import { OpenAI } from 'openai';
 import type { AiConfig } from '../../../config/configuration';
 import type { AiJobType } from '../../jobs/types';
 import { AiProvider, AiTask, ProviderFailure, ProviderResult } from '../ai.types';
-import { classifySdkError, longestTimeout } from './http-failure';
+import { classifySdkError, sdkCallOptions, sdkClientOptions } from './http-failure';
 import { buildPrompt } from './prompts';
 
 /** Any OpenAI-compatible chat-completions endpoint (OpenAI, Azure OpenAI, Ollama, vLLM) via the official client. */
@@ -23,10 +23,7 @@ export class OpenAiProvider implements AiProvider {
       organization: null,
       project: null,
       webhookSecret: null,
-      // Explicit, so ANTHROPIC_LOG / OPENAI_LOG can never make the client log prompts or outputs.
-      logLevel: 'off',
-      maxRetries: 0,
-      timeout: longestTimeout(timeoutMs),
+      ...sdkClientOptions(timeoutMs),
     });
   }
 
@@ -47,7 +44,7 @@ export class OpenAiProvider implements AiProvider {
             { role: 'user', content: prompt.user },
           ],
         },
-        { signal, timeout: timeoutMs, maxRetries: 0 },
+        sdkCallOptions(signal, timeoutMs),
       );
       const usage = { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 };
       const choice = completion.choices?.[0];
