@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
-import { WorkerHost } from '@nestjs/bullmq';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type IORedis from 'ioredis';
 import { DatabaseService } from '../database/database.service';
 import { withTimeout } from '../jobs/jobs.errors';
 import { CONSUMED_QUEUES } from '../jobs/workers/consumed-queues';
+import { discoverWorkers } from '../jobs/workers/discover-workers';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -97,11 +97,7 @@ export class HealthChecks implements OnApplicationShutdown {
   private checkWorkers(): Promise<HealthIndicatorResult> {
     return this.probe('workers', async () => {
       const running = new Set(
-        this.discovery
-          .getProviders()
-          .map((w) => w.instance as unknown)
-          .filter((i): i is WorkerHost => i instanceof WorkerHost)
-          .map((host) => host.worker)
+        discoverWorkers(this.discovery)
           .filter((w) => w.isRunning() && !w.closing)
           .map((w) => w.name),
       );

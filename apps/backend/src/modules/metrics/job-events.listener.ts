@@ -1,10 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { isWorkQueue, WorkQueueName } from '../jobs/types';
+import type { WorkQueueName } from '../jobs/types';
+import { discoverWorkQueueWorkers } from '../jobs/workers/discover-workers';
 import { jobContext, onRateLimited } from '../logging/job-context.worker';
 import { JobMetrics } from './job-metrics';
 
@@ -28,11 +28,8 @@ export class JobEventsListener implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    for (const host of this.discovery.getProviders().map((w) => w.instance as unknown)) {
-      if (!(host instanceof WorkerHost)) continue;
-      const worker = host.worker;
-      if (!isWorkQueue(worker.name)) continue;
-      const queue: WorkQueueName = worker.name;
+    for (const worker of discoverWorkQueueWorkers(this.discovery)) {
+      const queue = worker.name;
       worker.on('active', (job: Job) => this.metrics.started(queue, job));
       worker.on('completed', (job: Job) => this.onCompleted(queue, job));
       onRateLimited(worker, (source) => this.metrics.rateLimitHit(queue, source));

@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { WorkerHost } from '@nestjs/bullmq';
-import type { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { DeadLetterService } from '../dead-letter/dead-letter.service';
 import type { AttemptRecord } from '../dead-letter/dead-letter.types';
-import { isWorkQueue, WorkQueueName } from '../types';
+import type { WorkQueueName } from '../types';
 import { InjectConsumedQueues } from './consumed-queues';
+import { discoverWorkQueueWorkers } from './discover-workers';
 import { BullQueues } from '../bull-queues';
 import { jobContext } from '../../logging/job-context.worker';
 import { errorClass, JobMetrics } from '../../metrics/job-metrics';
@@ -33,8 +33,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const worker of this.workers()) {
-      if (!isWorkQueue(worker.name)) continue;
+    for (const worker of discoverWorkQueueWorkers(this.discovery)) {
       const queue = worker.name;
       worker.on('failed', (job, err) => {
         if (job) this.track(this.onFailed(queue, job, err));
@@ -98,14 +97,6 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
     } catch (e) {
       this.logger.error(`could not record failure of ${queue} job ${job.id}: ${(e as Error).message}`);
     }
-  }
-
-  private workers(): Worker[] {
-    return this.discovery
-      .getProviders()
-      .map((w) => w.instance as unknown)
-      .filter((i): i is WorkerHost => i instanceof WorkerHost)
-      .map((host) => host.worker);
   }
 
   private track(p: Promise<unknown>): void {
