@@ -11,6 +11,7 @@ import { MetricsServerModule } from './modules/metrics/metrics-server';
 import { ApiModule } from './modules/http/api.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { WorkersModule } from './modules/jobs/workers/workers.module';
+import { WorkerYieldModule } from './modules/jobs/workers/worker-yield.module';
 import { RedisModule } from './modules/redis/redis.module';
 
 /** Tests swap in their own workers (scripted processors) and add modules. */
@@ -43,6 +44,8 @@ export class AppModule {
         // Without an HTTP application, /metrics and /health/* are served on METRICS_PORT.
         ...(serves ? [ApiModule] : [MetricsServerModule]),
         ...(works ? [extra.workers ?? WorkersModule.forQueues(config.workerQueues)] : []),
+        // Requests before jobs where one process does both (worker-yield.service.ts).
+        ...(serves && works && config.workerYield.lagMs > 0 ? [WorkerYieldModule] : []),
         ...(extra.imports ?? []),
       ],
     };

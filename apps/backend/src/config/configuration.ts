@@ -78,6 +78,7 @@ const envSchema = z.object({
       return [...new Set(names)] as WorkerQueueName[];
     }),
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  WORKER_YIELD_LAG_MS: int(0, 1_000).default(5),
 
   REDIS_HOST: z.string().min(1).default('localhost'),
   REDIS_PORT: int(1, 65535).default(6379),
@@ -176,6 +177,8 @@ export interface AppConfig {
   dataDir: string;
   role: AppRole;
   workerQueues: WorkerQueueName[];
+  /** APP_ROLE=all: cut worker concurrency while requests are served and the event loop is later than this (0: never). */
+  workerYield: { lagMs: number };
   shutdownTimeoutMs: number;
   redis: { host: string; port: number; password?: string; db: number };
   database: { url: string; poolMax: number; jobPoolMax: number; statementTimeoutMs: number };
@@ -289,6 +292,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     dataDir: e.DATA_DIR,
     role: e.APP_ROLE,
     workerQueues: e.WORKER_QUEUES,
+    workerYield: { lagMs: e.WORKER_YIELD_LAG_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, db: e.REDIS_DB },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, jobPoolMax: e.DATABASE_JOB_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },

@@ -98,7 +98,8 @@ export class HealthChecks implements OnApplicationShutdown {
     return this.probe('workers', async () => {
       const running = new Set(
         discoverWorkers(this.discovery)
-          .filter((w) => w.isRunning() && !w.closing)
+          // A worker paused while the process yields to requests (worker-yield.service.ts) is alive.
+          .filter((w) => (w.isRunning() || w.isPaused()) && !w.closing)
           .map((w) => w.name),
       );
       const expected = this.expectedQueues();
