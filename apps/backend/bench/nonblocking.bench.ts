@@ -38,6 +38,8 @@ export interface NonBlockingResult {
   failedReasons: string[];
   /** The same with the API and the workers in separate processes (APP_ROLE=api + APP_ROLE=worker). */
   split?: { rounds: Record<Condition, Window[]> };
+  /** The issue's set-up with the workers' yield to requests off (WORKER_YIELD_LAG_MS=0). */
+  noYield?: { rounds: Record<Condition, Window[]> };
 }
 
 const ORG = 'org-bench-nb';
@@ -96,10 +98,11 @@ async function windowOf(app: BenchChild, read: () => Promise<LoadResult>): Promi
   return { http, loop };
 }
 
-type Topology = 'all' | 'split';
+type Topology = 'all' | 'all-no-yield' | 'split';
 
 /**
  * `all`: one APP_ROLE=all process serves the reads and drains the backlog (the issue's case).
+ * `all-no-yield`: the same with WORKER_YIELD_LAG_MS=0 (workers keep their concurrency while requests are served).
  * `split`: the same reads against an APP_ROLE=api process while an APP_ROLE=worker process drains.
  */
 async function measureTopology(
@@ -108,8 +111,9 @@ async function measureTopology(
   opts: { backlog: Record<WorkQueueName, number>; windowS: number; rate: number },
 ): Promise<{ rounds: Record<Condition, Window[]>; failed: Record<WorkQueueName, number>; failedReasons: string[] }> {
   const prefix = `b-nb-${topology}`;
-  const env = (role: string) => appEnv(ctx.servers, { APP_ROLE: role, QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local' });
-  const app = await BenchChild.start('app.main.ts', env(topology === 'all' ? 'all' : 'api'), { name: topology === 'all' ? 'app' : 'api' });
+  const env = (role: string) =>
+    appEnv(ctx.servers, { APP_ROLE: role, QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local', ...(topology === 'all-no-yield' ? { WORKER_YIELD_LAG_MS: '0' } : {}) });
+  const app = await BenchChild.start('app.main.ts', env(topology === 'split' ? 'api' : 'all'), { name: topology === 'split' ? 'api' : 'app' });
   const worker = topology === 'split' ? await BenchChild.start('app.main.ts', env('worker'), { name: 'worker' }) : undefined;
   const queues = {
     'ai-processing': benchQueue(ctx.servers, 'ai-processing', prefix),
@@ -169,11 +173,11 @@ async function measureTopology(
   }
 }
 
-function splitRows(rounds: Record<Condition, Window[]>, windowS: number): string[] {
+function comparisonRows(label: string, rounds: Record<Condition, Window[]>, windowS: number): string[] {
   const s = (c: Condition, f: (w: Window) => number) => fmtSummary(summarize(rounds[c].map(f)));
   return [
-    `| split roles, idle | ${s('idle', (w) => w.http.p50)} | ${s('idle', (w) => w.http.p99)} | ${s('idle', (w) => w.loop.lagP99)} | ${s('idle', (w) => w.loop.p99)} | – |`,
-    `| split roles, draining | ${s('draining', (w) => w.http.p50)} | ${s('draining', (w) => w.http.p99)} | ${s('draining', (w) => w.loop.lagP99)} | ${s('draining', (w) => w.loop.p99)} | ${s('draining', (w) => (w.jobsDone ?? 0) / windowS)} |`,
+    `| ${label}, idle | ${s('idle', (w) => w.http.p50)} | ${s('idle', (w) => w.http.p99)} | ${s('idle', (w) => w.loop.lagP99)} | ${s('idle', (w) => w.loop.p99)} | – |`,
+    `| ${label}, draining | ${s('draining', (w) => w.http.p50)} | ${s('draining', (w) => w.http.p99)} | ${s('draining', (w) => w.loop.lagP99)} | ${s('draining', (w) => w.loop.p99)} | ${s('draining', (w) => (w.jobsDone ?? 0) / windowS)} |`,
   ];
 }
 
@@ -186,8 +190,9 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     const rate = 100;
     const backlog = backlogOf(total);
     const all = await measureTopology(ctx, 'all', { backlog, windowS, rate });
+    const noYield = await measureTopology(ctx, 'all-no-yield', { backlog, windowS, rate });
     const split = await measureTopology(ctx, 'split', { backlog, windowS, rate });
-    return { backlog, rate, windowS, ...all, split: { rounds: split.rounds } };
+    return { backlog, rate, windowS, ...all, noYield: { rounds: noYield.rounds }, split: { rounds: split.rounds } };
   },
   headline(result) {
     const ratio = summarize(pairedRatios(result.rounds.draining.map((w) => w.http.p99), result.rounds.idle.map((w) => w.http.p99)));
@@ -209,17 +214,23 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     const drained = s('draining', (w) => (w.jobsDone ?? 0) / result.windowS);
     const left = Math.min(...result.rounds.draining.map((w) => w.backlogAtEnd ?? 0));
     return [
-      `One \`APP_ROLE=all\` process (API and all workers, local AI provider). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(result.backlog).map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`).join(', ')}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window. Its histogram records the time between the runs of its 10 ms sampling timer, so an idle loop reads about 10 ms; the delay column is that value minus the 10 ms interval (how late the loop was), and the raw histogram is shown beside it.`,
+      `One \`APP_ROLE=all\` process (API and all workers, local AI provider; default settings, so its workers yield to requests: \`WORKER_YIELD_LAG_MS=5\`, see the README's process roles). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(result.backlog).map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`).join(', ')}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window. Its histogram records the time between the runs of its 10 ms sampling timer, so an idle loop reads about 10 ms; the delay column is that value minus the 10 ms interval (how late the loop was), and the raw histogram is shown beside it.`,
       '',
       '| condition | read p50 ms | read p99 ms | event-loop delay p99 ms | histogram p99 ms (interval included) | jobs finished/s in the window |',
       '|---|---:|---:|---:|---:|---:|',
       `| idle | ${fmtSummary(s('idle', p50))} | ${fmtSummary(s('idle', p99))} | ${fmtSummary(s('idle', loop))} | ${fmtSummary(s('idle', loopRaw))} | – |`,
       `| draining | ${fmtSummary(s('draining', p50))} | ${fmtSummary(s('draining', p99))} | ${fmtSummary(loopBusy)} | ${fmtSummary(s('draining', loopRaw))} | ${fmtSummary(drained)} |`,
-      ...(result.split ? splitRows(result.split.rounds, result.windowS) : []),
+      ...(result.noYield ? comparisonRows('without the yield', result.noYield.rounds, result.windowS) : []),
+      ...(result.split ? comparisonRows('split roles', result.split.rounds, result.windowS) : []),
       '',
       `- Read p99 draining ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.5: **${ratio.median <= 1.5 ? 'pass' : 'miss'}**.`,
       `- Event-loop delay p99 while draining: **${fmtSummary(loopBusy)} ms**; target < 20 ms: **${loopBusy.median < 20 ? 'pass' : 'miss'}**.`,
       `- Jobs of the run that failed: ${Object.entries(result.failed ?? {}).map(([q, n]) => `${q} ${n}`).join(', ')}${result.failedReasons?.length ? ` (${result.failedReasons.join('; ')})` : ''}.`,
+      ...(result.noYield
+        ? [
+            `- Without the workers' yield to requests (\`WORKER_YIELD_LAG_MS=0\`, otherwise the same process and load): p99 draining ÷ idle ${fmtSummary(summarize(pairedRatios(result.noYield.rounds.draining.map(p99), result.noYield.rounds.idle.map(p99))))}, event-loop delay p99 ${fmtSummary(summarize(result.noYield.rounds.draining.map(loop)))} ms, ${fmtSummary(summarize(result.noYield.rounds.draining.map((w) => (w.jobsDone ?? 0) / result.windowS)))} jobs finished/s.`,
+          ]
+        : []),
       ...(result.split
         ? [
             `- For comparison (not the issue's setup): the same reads against an \`APP_ROLE=api\` process while a separate \`APP_ROLE=worker\` process drains the backlog; p99 draining ÷ idle ${fmtSummary(summarize(pairedRatios(result.split.rounds.draining.map(p99), result.split.rounds.idle.map(p99))))}, API event-loop delay p99 ${fmtSummary(summarize(result.split.rounds.draining.map(loop)))} ms.`,
