@@ -185,8 +185,8 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
   name: 'nonblocking',
   title: '3. Non-blocking HTTP while draining a backlog',
   async run(ctx: BenchContext) {
-    const total = ctx.quick ? 5_000 : 20_000;
-    const windowS = ctx.quick ? 4 : 10;
+    const total = ctx.quick ? 5_000 : 30_000;
+    const windowS = ctx.quick ? 4 : 20;
     const rate = 100;
     const backlog = backlogOf(total);
     const all = await measureTopology(ctx, 'all', { backlog, windowS, rate });
