@@ -39,7 +39,7 @@ const PROVIDER_DELAY_MS = 1_000;
 
 type Topology = 'dedicated' | 'all';
 
-const settings = (ctx: BenchContext) => ({ windowS: ctx.quick ? 4 : 10, emailRate: 40, aiConcurrency: AI_QUEUE.worker!.concurrency ?? 5 });
+const settings = (ctx: BenchContext) => ({ windowS: ctx.quick ? 4 : 20, emailRate: 40, aiConcurrency: AI_QUEUE.worker!.concurrency ?? 5 });
 
 /**
  * Email jobs at a steady rate, with the AI queue idle and with it saturated by summaries from a
