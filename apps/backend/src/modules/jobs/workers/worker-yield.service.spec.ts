@@ -44,6 +44,9 @@ describe('worker yield: share of concurrency', () => {
     expect(pausedAt(run(late(3), paused).share)).toBe(true);
     expect(run(late(4), paused)).toMatchObject({ share: PAUSE_BELOW, pausedTicks: 0 });
     expect(pausedAt(PAUSE_BELOW)).toBe(false);
+    // Quiet ticks in between (requests now and then) count towards the second too.
+    const sporadic = [quiet(12), quiet(12), serving(12), quiet(12)];
+    expect(run(sporadic, paused)).toMatchObject({ share: PAUSE_BELOW, pausedTicks: 0 });
   });
 
   it('keeps every worker that is not paused at one job or more', () => {

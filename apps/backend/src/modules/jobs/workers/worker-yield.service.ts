@@ -10,7 +10,7 @@ import { MetricsRegistry } from '../../metrics/metrics.registry';
 import { discoverWorkQueueWorkers } from './discover-workers';
 
 /** How often the share is reconsidered. */
-export const YIELD_TICK_MS = 250;
+const YIELD_TICK_MS = 250;
 /** With no request for this many ticks (1 s), workers get their full concurrency back at once. */
 const QUIET_TICKS = 4;
 /** What the share grows by per calm tick: from the floor back to full in about 2.5 s. */
@@ -50,17 +50,15 @@ export const pausedAt = (share: number): boolean => share < PAUSE_BELOW;
  */
 export function nextYieldState(state: YieldState, reading: YieldReading, lagLimitMs: number): YieldState {
   const serving = reading.requests > 0 || reading.inFlight > 0;
-  if (!serving) {
-    const quietTicks = state.quietTicks + 1;
-    if (quietTicks >= QUIET_TICKS) return { ...FULL_SHARE, quietTicks };
-    return { ...state, quietTicks };
-  }
+  const quietTicks = serving ? 0 : state.quietTicks + 1;
+  if (quietTicks >= QUIET_TICKS) return { ...FULL_SHARE, quietTicks };
+  // Every tick of a pause counts, with requests or without: none lasts longer than a second.
   const pausedTicks = pausedAt(state.share) ? state.pausedTicks + 1 : 0;
-  if (pausedTicks >= MAX_PAUSED_TICKS) return { share: PAUSE_BELOW, quietTicks: 0, pausedTicks: 0 };
+  if (pausedTicks >= MAX_PAUSED_TICKS) return { share: PAUSE_BELOW, quietTicks, pausedTicks: 0 };
   let share = state.share;
-  if (reading.lagMs > lagLimitMs) share = state.share / 2;
-  else if (reading.lagMs <= lagLimitMs / 2) share = Math.min(1, state.share + SHARE_STEP);
-  return { share, quietTicks: 0, pausedTicks };
+  if (serving && reading.lagMs > lagLimitMs) share = state.share / 2;
+  else if (serving && reading.lagMs <= lagLimitMs / 2) share = Math.min(1, state.share + SHARE_STEP);
+  return { share, quietTicks, pausedTicks };
 }
 
 export const concurrencyFor = (configured: number, share: number): number => Math.max(1, Math.round(configured * share));
