@@ -123,11 +123,6 @@ export class WorkerYieldService implements OnApplicationBootstrap, OnApplication
     this.server?.off('request', this.onRequest);
   }
 
-  /** The share each worker may use now (1: full concurrency). */
-  get share(): number {
-    return this.state.share;
-  }
-
   private tick(): void {
     const lagMs = Math.max(0, this.loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS);
     this.loop.reset();
