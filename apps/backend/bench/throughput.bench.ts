@@ -323,13 +323,12 @@ export const throughputBench: Benchmark<ThroughputResult> = {
     ];
     const diag = result.points.find((p) => p.systems?.includes('ours-noval'));
     if (diag) {
-      const noval = summarize(diag.rates['ours-noval']);
       const without = (system: 'ours-noval' | 'ours-noctx', what: string) =>
         `- ${what}: ${fmtSummary(summarize(diag.rates[system]))} jobs/s, ${fmtSummary(summarize(pairedRatios(diag.rates[system], diag.rates.bullmq)))} × raw BullMQ, ${fmt(summarize(diag.cpuPerJob[system]).median)} µs worker CPU per job.`;
       lines.push(
         `**Diagnostics** (${diag.processes} process, concurrency ${diag.concurrency}, in the same rounds). With everything on: ${fmtSummary(summarize(diag.rates.ours))} jobs/s, ${fmtSummary(ratio(diag, 'bullmq'))} × raw BullMQ, ${fmt(summarize(diag.cpuPerJob.ours).median)} µs worker CPU per job (raw BullMQ: ${fmt(summarize(diag.cpuPerJob.bullmq).median)} µs). Then one part switched off at a time:`,
         '',
-        ...(diag.rates['ours-noval'] ? [without('ours-noval', 'without the payload check (`payloadOf`: zod, the registry\'s worker-side schema)')] : []),
+        without('ours-noval', 'without the payload check (`payloadOf`: zod, the registry\'s worker-side schema)'),
         ...(diag.rates['ours-noctx']
           ? [without('ours-noctx', "without the per-job context (`JobContextWorker`'s AsyncLocalStorage store: log fields, correlation, the jobs' database pool)")]
           : []),

@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/configuration';
 import { mailboxAddress } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { originalJobId } from '../jobs/dead-letter/dead-letter.service';
+import { invalidJob } from '../jobs/processors/job-payload';
 import { EMAIL_QUEUE_NAME } from '../jobs/queues/email.queue';
 import { EmailJobData, fieldErrors, JobValidationError } from '../jobs/types';
 import { deliveryError } from './delivery-errors';
@@ -39,7 +40,7 @@ export class EmailService {
     // Workers leave the context to this check (producers checked it already): it runs once per job.
     const context = template.context.safeParse(data.context);
     if (!context.success) {
-      throw new UnrecoverableError(`invalid email job "send-email": ${new JobValidationError(fieldErrors(context.error, ['context'])).message}`);
+      throw invalidJob(EMAIL_QUEUE_NAME, job, new JobValidationError(fieldErrors(context.error, ['context'])));
     }
     let rendered;
     try {

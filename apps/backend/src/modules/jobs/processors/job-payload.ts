@@ -10,9 +10,12 @@ export function payloadOf<Q extends WorkQueueName, N extends JobName<Q>>(queue: 
   try {
     return { name: job.name as N, data: validatePayload<JobData<Q, N>>(queue, job.name, job.data, 'worker') };
   } catch (err) {
-    if (err instanceof JobValidationError) {
-      throw new UnrecoverableError(`invalid ${queue} job "${job.name}": ${err.message}`);
-    }
+    if (err instanceof JobValidationError) throw invalidJob(queue, job, err);
     throw err;
   }
+}
+
+/** How a job with a payload that can never work fails: at once, naming its fields, into the dead-letter queue. */
+export function invalidJob(queue: WorkQueueName, job: Job, err: JobValidationError): UnrecoverableError {
+  return new UnrecoverableError(`invalid ${queue} job "${job.name}": ${err.message}`);
 }

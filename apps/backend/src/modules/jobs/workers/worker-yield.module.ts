@@ -6,6 +6,5 @@ import { WorkerYieldService } from './worker-yield.service';
 @Module({
   imports: [DiscoveryModule],
   providers: [WorkerYieldService],
-  exports: [WorkerYieldService],
 })
 export class WorkerYieldModule {}
