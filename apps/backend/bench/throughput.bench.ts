@@ -12,11 +12,8 @@ import { categorize } from './lib/profile-categories';
 import { lineChart } from './lib/svg';
 
 export const SYSTEMS = ['ours', 'bullmq', 'pgboss', 'graphile', 'graphile-default'] as const;
-/**
- * Diagnostics, run at one point only: `ours-noval`, our pipeline without the payload check;
- * `ours-noctx`, without the per-job log and correlation context (AsyncLocalStorage).
- */
-const DIAGNOSTICS = ['ours-noval', 'ours-noctx'] as const;
+/** Diagnostic, run at one point only: `ours-noval`, our pipeline without the payload check. */
+const DIAGNOSTICS = ['ours-noval'] as const;
 export type System = (typeof SYSTEMS)[number] | (typeof DIAGNOSTICS)[number];
 const PEERS = ['pgboss', 'graphile', 'graphile-default'] as const;
 const LABEL: Record<System, string> = {
@@ -26,7 +23,6 @@ const LABEL: Record<System, string> = {
   graphile: 'graphile-worker (batched)',
   'graphile-default': 'graphile-worker (defaults)',
   'ours-noval': 'Ethico without payload validation',
-  'ours-noctx': 'Ethico without the per-job context',
 };
 const DIAGNOSTIC_POINT = { processes: 1, concurrency: 10 };
 
@@ -157,13 +153,12 @@ const PRODUCERS: Record<System, (ctx: BenchContext) => Producer | Promise<Produc
   ours: (ctx) => bullProducer(ctx, PREFIX.ours),
   bullmq: (ctx) => bullProducer(ctx, PREFIX.bullmq),
   'ours-noval': (ctx) => bullProducer(ctx, PREFIX['ours-noval']),
-  'ours-noctx': (ctx) => bullProducer(ctx, PREFIX['ours-noctx']),
   pgboss: pgbossProducer,
   graphile: graphileProducer,
   // Same schema and task as the batched configuration: only one of the two runs at a time.
   'graphile-default': graphileProducer,
 };
-const PREFIX = { ours: 'b-ours', bullmq: 'b-raw', 'ours-noval': 'b-noval', 'ours-noctx': 'b-noctx' } as Record<System, string>;
+const PREFIX = { ours: 'b-ours', bullmq: 'b-raw', 'ours-noval': 'b-noval' } as Record<System, string>;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -246,7 +241,7 @@ async function runPoint(ctx: BenchContext, systems: System[], processes: number,
 const METHOD = [
   'What runs, per system, for each point (processes × concurrency per process), on the same private Redis or PostgreSQL:',
   '',
-  "- **Ethico**: the real worker role (`startApp` with `APP_ROLE=worker`, production mode and log level) with the email queue consumed by a benchmark processor module passed through `extras.workers`: `WorkersModule.forQueues(['email'], { processors: [NoopEmailProcessor] })`. The processor is the email processor with the delivery taken out: Nest's `WorkerHost` on the worker class the app installs (`JobContextWorker`: a log and correlation context per job), the registry's payload validation (`payloadOf`), the dead-letter listener (`WorkerFailuresListener`), the metrics listener (`JobEventsListener`, wait and processing histograms) and the rest of the worker role are all there; only the SMTP call is not. No real job type fits: every one does I/O (SMTP, PostgreSQL, an AI provider). Jobs carry a valid `send-email` payload (the `case-assigned` template with its context) and the email queue's default job options (3 attempts, exponential backoff, priority 2, keep the last 500 completed).",
+  "- **Ethico**: the real worker role (`startApp` with `APP_ROLE=worker`, production mode and log level) with the email queue consumed by a benchmark processor module passed through `extras.workers`: `WorkersModule.forQueues(['email'], { processors: [NoopEmailProcessor] })`. The processor is the email processor with the delivery taken out: Nest's `WorkerHost` on the worker class the app installs (`RateLimitNotingWorker`: a BullMQ Worker that also reports rate-limit hits), the registry's payload validation (`payloadOf`), the dead-letter listener (`WorkerFailuresListener`), the metrics listener (`JobEventsListener`, wait and processing histograms) and the rest of the worker role are all there; only the SMTP call is not. No real job type fits: every one does I/O (SMTP, PostgreSQL, an AI provider). Jobs carry a valid `send-email` payload (the `case-assigned` template with its context) and the email queue's default job options (3 attempts, exponential backoff, priority 2, keep the last 500 completed).",
   "- **raw BullMQ**: a plain `new Worker('email', async () => {}, { concurrency })`, and the same jobs with the same job options added under another prefix: the difference to Ethico is what our layer costs.",
   '- **pg-boss 12 (batched)**: `boss.work(queue, { batchSize: max(concurrency, 10), burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 })`, jobs added with `insert`. pg-boss fetches in batches and waits for its polling interval (default 2 s) after a short fetch; batches with bursting are its documented way to go fast, and with its defaults (1 job per fetch, 2 s polling) a no-op benchmark would only measure the polling interval, so no default configuration is shown. At concurrency ≥ 10 the batch is handled with `Promise.all` (`concurrency` jobs in flight); at concurrency 1 a batch of 10 is handled one job after the other. Completed rows are deleted before each run.',
   '- **graphile-worker 0.18 (batched)**: `run({ concurrency, taskList })` with its batching features on (`localQueue.size = max(concurrency, 10)`, `completeJobBatchDelay: 0`): jobs are locked and completed in batches, so even at concurrency 1 it makes one database round trip per 10 jobs. **(defaults)**: the same without those two options, one fetch and one completion per job. Jobs added with `addJobs`.',
@@ -323,17 +318,14 @@ export const throughputBench: Benchmark<ThroughputResult> = {
     ];
     const diag = result.points.find((p) => p.systems?.includes('ours-noval'));
     if (diag) {
-      const without = (system: 'ours-noval' | 'ours-noctx', what: string) =>
+      const without = (system: 'ours-noval', what: string) =>
         `- ${what}: ${fmtSummary(summarize(diag.rates[system]))} jobs/s, ${fmtSummary(summarize(pairedRatios(diag.rates[system], diag.rates.bullmq)))} × raw BullMQ, ${fmt(summarize(diag.cpuPerJob[system]).median)} µs worker CPU per job.`;
       lines.push(
         `**Diagnostics** (${diag.processes} process, concurrency ${diag.concurrency}, in the same rounds). With everything on: ${fmtSummary(summarize(diag.rates.ours))} jobs/s, ${fmtSummary(ratio(diag, 'bullmq'))} × raw BullMQ, ${fmt(summarize(diag.cpuPerJob.ours).median)} µs worker CPU per job (raw BullMQ: ${fmt(summarize(diag.cpuPerJob.bullmq).median)} µs). Then one part switched off at a time:`,
         '',
         without('ours-noval', 'without the payload check (`payloadOf`: zod, the registry\'s worker-side schema)'),
-        ...(diag.rates['ours-noctx']
-          ? [without('ours-noctx', "without the per-job context (`JobContextWorker`'s AsyncLocalStorage store: log fields, correlation, the jobs' database pool)")]
-          : []),
         '',
-        'On Node 20 an active AsyncLocalStorage runs a hook for every promise and every native callback in the process, which is what the context costs here; Node 24 (AsyncContextFrame) no longer has those hooks.',
+        "No AsyncLocalStorage is active in a worker process: on Node 20 an active one runs a hook for every promise in the process (BullMQ makes about 37 per job), so jobs get their log fields and correlation id from the job itself (`jobLogFields(job)`, `causedBy: job`).",
         '',
       );
       const prof = diag.profile;

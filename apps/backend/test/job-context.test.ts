@@ -1,45 +1,43 @@
-import { Queue } from 'bullmq';
-import { storage } from 'nestjs-pino/storage';
-import pino from 'pino';
-import { Writable } from 'node:stream';
-import { currentCorrelation, withCurrentCorrelation } from '../src/modules/logging/correlation-context';
-import { JobContextWorker, setJobRootLogger } from '../src/modules/logging/job-context.worker';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Job, Queue, Worker } from 'bullmq';
 import { DatabaseService } from '../src/modules/database/database.service';
+import { currentCorrelation, runWithCorrelation, withCorrelation } from '../src/modules/logging/correlation-context';
+import { jobLogFields } from '../src/modules/logging/job-log-fields';
+import { caseAssigned, emailQueue, settled, startEmailWorker } from './harness/email';
 import { redisEnv, testConfig, uniquePrefix } from './harness/config';
 import { eventually } from './harness/wait';
 
-/** Each job runs in one store: its correlation (for producers and events) and a logger bound to it, made on first use. */
+/**
+ * Jobs get no AsyncLocalStorage context (on Node 20 an active one hooks every promise in the
+ * process): what a job's code needs is derived from the job, and requests keep their context.
+ */
 describe('job context', () => {
   const env = redisEnv();
   const connection = { host: env.REDIS_HOST!, port: Number(env.REDIS_PORT), password: env.REDIS_PASSWORD, maxRetriesPerRequest: null };
   const prefix = uniquePrefix();
-  const lines: Record<string, unknown>[] = [];
-  const root = pino({ base: null }, new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
-  let children = 0;
-  // What the job store sees as its root: counts the children it makes (they are real pino children).
-  const countingRoot = { child: (bindings: pino.Bindings) => (children++, root.child(bindings)) } as unknown as pino.Logger;
   let queue: Queue;
-  let worker: JobContextWorker;
-  const seen = new Map<string, unknown>();
+  let worker: Worker;
+  const seen = new Map<string, { fields: unknown; followUp: unknown; inRequestFollowUp: unknown; correlation: unknown }>();
   // One connection per pool: a job holding its pool's only connection must not hold up a request.
   const db = new DatabaseService(testConfig({ DATABASE_POOL_MAX: '1', DATABASE_JOB_POOL_MAX: '1' }));
   const order: string[] = [];
 
   beforeAll(async () => {
-    setJobRootLogger(countingRoot);
     queue = new Queue('ctx', { connection, prefix });
-    worker = new JobContextWorker(
+    worker = new Worker(
       'ctx',
-      async (job) => {
-        await new Promise((r) => setTimeout(r, 5)); // the context survives awaits
-        seen.set(job.name, { correlation: currentCorrelation(), enqueued: withCurrentCorrelation({ organizationId: 'org-c' }) });
-        if (job.name === 'logs') {
-          const store = storage.getStore()!;
-          store.logger.info('inside the job');
-          // What PinoLogger.assign() does: later lines carry the extra field too.
-          store.logger = store.logger.child({ step: 'two' });
-          store.logger.info('after assign');
-        }
+      async (job: Job) => {
+        await new Promise((r) => setTimeout(r, 5));
+        seen.set(job.name, {
+          fields: jobLogFields(job),
+          followUp: withCorrelation({ organizationId: 'org-c' }, job),
+          // The job it follows from wins over a request being handled (a job run from a request's code path).
+          inRequestFollowUp: runWithCorrelation({ correlationId: 'corr-request' }, () => withCorrelation({ organizationId: 'org-c' }, job)),
+          correlation: currentCorrelation(),
+        });
         if (job.name === 'holds-db') {
           const [row] = await db.query<{ app: string }>("SELECT current_setting('application_name') AS app, pg_sleep(1.5)");
           order.push(`job on ${row.app}`);
@@ -55,28 +53,68 @@ describe('job context', () => {
     await queue.close();
   });
 
-  it('gives the job its correlation, hands it to what the job enqueues, and binds it to log lines', async () => {
-    await queue.add('logs', { organizationId: 'org-c', correlationId: 'corr-1' });
-    await queue.add('quiet', { organizationId: 'org-c', correlationId: 'corr-2' });
+  it("derives a job's log fields and its follow-up jobs' correlation id from the job", async () => {
+    const job = await queue.add('logs', { organizationId: 'org-c', correlationId: 'corr-1' });
+    await queue.add('no-correlation', { organizationId: 'org-c' });
     await eventually(async () => (seen.size === 2 ? true : undefined));
     expect(seen.get('logs')).toEqual({
-      correlation: { queue: 'ctx', jobId: expect.any(String), organizationId: 'org-c', correlationId: 'corr-1' },
-      enqueued: { organizationId: 'org-c', correlationId: 'corr-1' },
+      fields: { queue: 'ctx', jobId: job.id, jobName: 'logs', organizationId: 'org-c', correlationId: 'corr-1' },
+      followUp: { organizationId: 'org-c', correlationId: 'corr-1' },
+      inRequestFollowUp: { organizationId: 'org-c', correlationId: 'corr-1' },
+      correlation: undefined,
     });
-    expect(seen.get('quiet')).toMatchObject({ correlation: { correlationId: 'corr-2' }, enqueued: { correlationId: 'corr-2' } });
-    const fields = { queue: 'ctx', jobName: 'logs', organizationId: 'org-c', correlationId: 'corr-1' };
-    expect(lines).toEqual([expect.objectContaining({ msg: 'inside the job', ...fields }), expect.objectContaining({ msg: 'after assign', step: 'two', ...fields })]);
-    // Only the job that logged made a child logger.
-    expect(children).toBe(1);
-    expect(currentCorrelation()).toBeUndefined();
+    // Without one of its own, a job's follow-up takes the request's, or none.
+    expect(seen.get('no-correlation')).toMatchObject({
+      fields: { jobName: 'no-correlation', correlationId: undefined },
+      followUp: { organizationId: 'org-c' },
+      inRequestFollowUp: { organizationId: 'org-c', correlationId: 'corr-request' },
+    });
+    // Data naming its own correlation id keeps it.
+    expect(withCorrelation({ correlationId: 'mine' }, job)).toEqual({ correlationId: 'mine' });
   });
 
-  it('runs a job\'s queries on the jobs\' pool, so a busy job pool never holds up a request', async () => {
+  it("runs a job's queries on the jobs' pool and a request's on the requests' pool, so a busy job pool never holds up a request", async () => {
     await queue.add('holds-db', { organizationId: 'org-c' });
-    await eventually(async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND application_name LIKE '%-jobs'"))[0].n > 0 || undefined);
-    const [row] = await db.query<{ app: string }>("SELECT current_setting('application_name') AS app");
+    await eventually(async () =>
+      (await runWithCorrelation({}, () => db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND application_name LIKE '%-jobs'")))[0].n > 0 || undefined,
+    );
+    const [row] = await runWithCorrelation({ correlationId: 'corr-r' }, () => db.query<{ app: string }>("SELECT current_setting('application_name') AS app"));
     order.push(`request on ${row.app}`);
+    // The readiness probe uses the requests' pool too, whatever it runs in.
+    await db.ping();
     await eventually(async () => (order.length === 2 ? true : undefined));
     expect(order).toEqual(['request on ethico-all', 'job on ethico-all-jobs']);
+  });
+});
+
+describe('a worker process', () => {
+  const dir = mkdtempSync(join(process.env.TEST_TMP_DIR ?? tmpdir(), 'no-als-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never turns AsyncLocalStorage on, through successes, failures and dead letters', async () => {
+    const entered: string[] = [];
+    const proto = AsyncLocalStorage.prototype as unknown as Record<'run' | 'enterWith', (...args: unknown[]) => unknown>;
+    const originals = { run: proto.run, enterWith: proto.enterWith };
+    for (const method of ['run', 'enterWith'] as const) {
+      proto[method] = function (this: unknown, ...args: unknown[]) {
+        entered.push(`${method} from ${new Error().stack?.split('\n')[2]?.trim()}`);
+        return originals[method].apply(this, args);
+      };
+    }
+    try {
+      const app = await startEmailWorker({ EMAIL_OUTBOX_DIR: dir });
+      try {
+        const queue = emailQueue(app);
+        const ok = await queue.add('send-email', caseAssigned());
+        const bad = await queue.add('send-email', caseAssigned({ to: 'not-an-address' }));
+        expect(await (await settled(queue, ok.id!)).getState()).toBe('completed');
+        expect(await (await settled(queue, bad.id!)).getState()).toBe('failed');
+      } finally {
+        await app.close();
+      }
+      expect(entered).toEqual([]);
+    } finally {
+      Object.assign(proto, originals);
+    }
   });
 });

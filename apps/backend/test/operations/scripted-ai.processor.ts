@@ -5,14 +5,15 @@ import { JobsService } from '../../src/modules/jobs/jobs.service';
 import { EmailProcessor, payloadOf } from '../../src/modules/jobs/processors';
 import { AI_QUEUE_NAME } from '../../src/modules/jobs/queues';
 import { WorkersModule } from '../../src/modules/jobs/workers/workers.module';
+import { jobLogFields } from '../../src/modules/logging/job-log-fields';
 
 /** How the scripted processor behaves for the next jobs; tests flip it. */
 export const aiScript: { mode: 'succeed' | 'fail-for-good' | 'fail-and-retry' | 'rate-limited-once' } = { mode: 'succeed' };
 
 /**
  * An AI processor whose outcome the test decides (the real AI service is another issue's work).
- * On success it enqueues a follow-up indexing job without naming a correlation id, as a service
- * reacting to its own result would.
+ * On success it enqueues a follow-up indexing job caused by this one, without naming a correlation
+ * id, as a service reacting to its own result would.
  */
 @Processor(AI_QUEUE_NAME, { concurrency: 2 })
 export class ScriptedAiProcessor extends WorkerHost {
@@ -24,7 +25,7 @@ export class ScriptedAiProcessor extends WorkerHost {
 
   async process(job: Job): Promise<unknown> {
     const { data } = payloadOf(AI_QUEUE_NAME, job);
-    this.logger.log(`processing ${data.type} of ${data.entityType} ${data.entityId}`);
+    this.logger.log({ msg: `processing ${data.type} of ${data.entityType} ${data.entityId}`, ...jobLogFields(job) });
     if (aiScript.mode === 'fail-for-good') throw new UnrecoverableError(`AI provider rejected ${data.entityId}`);
     if (aiScript.mode === 'fail-and-retry') throw new Error(`AI provider timed out for ${data.entityId}`);
     if (aiScript.mode === 'rate-limited-once') {
@@ -33,7 +34,7 @@ export class ScriptedAiProcessor extends WorkerHost {
       await this.jobs.queue(AI_QUEUE_NAME).rateLimit(300);
       throw Worker.RateLimitError();
     }
-    await this.jobs.enqueue('indexing', 'update', { organizationId: data.organizationId, operation: 'update', entityType: data.entityType, entityId: data.entityId });
+    await this.jobs.enqueue('indexing', 'update', { organizationId: data.organizationId, operation: 'update', entityType: data.entityType, entityId: data.entityId }, { causedBy: job });
     return { summarized: data.entityId };
   }
 }

@@ -11,6 +11,7 @@ import { estimateCostUsd } from './ai-pricing';
 import { AiResultKey, AiResultsService } from './ai-results.service';
 import type { AiProvider, AiTask } from './ai.types';
 import { CallRecord, ChainExhaustedError, runChain } from './provider-chain';
+import { jobLogFields } from '../logging/job-log-fields';
 
 export const AI_PROVIDERS = Symbol('AI_PROVIDERS');
 
@@ -67,7 +68,7 @@ export class AiService {
 
     const recorded: Promise<void>[] = [];
     const onCall = (call: CallRecord) => {
-      this.logger.debug(`job ${jobId} ${data.type}: ${call.provider} ${call.outcome} in ${call.latencyMs} ms`);
+      this.logger.debug({ msg: `job ${jobId} ${data.type}: ${call.provider} ${call.outcome} in ${call.latencyMs} ms`, ...jobLogFields(job) });
       if (call.usage || call.outcome === 'ok') {
         const write = this.results.recordCall(key, jobId, call, estimateCostUsd(this.config.ai.prices, call.provider, call.usage));
         // Awaited below; handled now so a failed write is not an unhandled rejection meanwhile.
@@ -81,7 +82,7 @@ export class AiService {
       await Promise.all(recorded);
       const costUsd = estimateCostUsd(this.config.ai.prices, success.provider, success.usage);
       await this.results.markReady(key, jobId, attempt, { ...success, costUsd });
-      this.logger.log(`job ${jobId} ${data.type} for ${data.entityType} ${data.entityId}: ready via ${success.provider} in ${success.latencyMs} ms`);
+      this.logger.log({ msg: `job ${jobId} ${data.type} for ${data.entityType} ${data.entityId}: ready via ${success.provider} in ${success.latencyMs} ms`, ...jobLogFields(job) });
       return {
         status: 'ready',
         provider: success.provider,
@@ -93,7 +94,7 @@ export class AiService {
     } catch (err) {
       await Promise.allSettled(recorded);
       if (!(err instanceof ChainExhaustedError)) throw err;
-      this.logger.warn(`job ${jobId} ${data.type} attempt ${attempt}: ${err.message}`);
+      this.logger.warn({ msg: `job ${jobId} ${data.type} attempt ${attempt}: ${err.message}`, ...jobLogFields(job) });
       if (err.permanent) throw new UnrecoverableError(err.message);
       const waitMs = err.retryAfterMs;
       if (waitMs !== undefined && waitMs <= this.config.ai.maxRateLimitWaitMs) {
@@ -113,7 +114,7 @@ export class AiService {
     try {
       await this.results.markUnavailable(keyOf(parsed.data), job.id, job.attemptsMade, err.message || 'unknown failure');
     } catch (e) {
-      this.logger.error(`could not mark job ${job.id} unavailable: ${(e as Error).message}`);
+      this.logger.error({ msg: `could not mark job ${job.id} unavailable: ${(e as Error).message}`, ...jobLogFields(job) });
     }
   }
 }

@@ -2,16 +2,17 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { inJob } from '../logging/correlation-context';
+import { inRequest } from '../logging/correlation-context';
 
 /**
  * The process's PostgreSQL pools. Queries are parameterised; a statement timeout keeps a stuck
  * query from holding a worker forever. Connection errors surface to the caller (a job then retries).
  *
- * Jobs and requests draw from separate pools: where one process serves HTTP and runs workers
- * (APP_ROLE=all), a backlog of indexing jobs would otherwise hold every connection and requests
- * would wait behind background work. The pool follows the unit of work the caller runs in (a
- * job's context, see JobContextWorker), so services used by both need not know which they serve.
+ * Requests and background work draw from separate pools: where one process serves HTTP and runs
+ * workers (APP_ROLE=all), a backlog of indexing jobs would otherwise hold every connection and
+ * requests would wait behind background work. A query made while handling an HTTP request (its
+ * correlation context, see correlation-context.ts) uses the requests' pool; any other (jobs, timers)
+ * the jobs' pool. So services used by both need not know which they serve, and jobs need no context.
  */
 @Injectable()
 export class DatabaseService implements OnApplicationShutdown {
@@ -33,14 +34,19 @@ export class DatabaseService implements OnApplicationShutdown {
       p.on('error', (err) => this.logger.warn(`idle PostgreSQL client error: ${err.message}`));
       return p;
     };
-    // Pools connect on first use: a worker process never opens the request pool, an API process never the job pool.
+    // Pools connect on first use: a worker process opens the request pool for its health probe only.
     this.requestPool = pool(config.database.poolMax, `ethico-${config.role}`);
     this.jobPool = pool(config.database.jobPoolMax, `ethico-${config.role}-jobs`);
   }
 
-  /** The pool for the caller's unit of work: the jobs' pool inside a job, else the requests' pool. */
+  /** The pool for the caller's unit of work: the requests' pool while handling a request, else the jobs' pool. */
   get pool(): Pool {
-    return inJob() ? this.jobPool : this.requestPool;
+    return inRequest() ? this.requestPool : this.jobPool;
+  }
+
+  /** Readiness probe: on the requests' pool, so busy jobs never make a process look down. */
+  async ping(): Promise<void> {
+    await this.requestPool.query('SELECT 1');
   }
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {

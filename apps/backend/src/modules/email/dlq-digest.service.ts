@@ -8,6 +8,7 @@ import { SYSTEM_ORGANIZATION_ID } from '../jobs/types';
 import { EmailService } from './email.service';
 import type { DeliveryReport } from './mail-sender';
 import { renderEmail } from './templates';
+import { jobLogFields } from '../logging/job-log-fields';
 
 export type DlqDigestResult =
   | ({ sent: true; pending: number } & DeliveryReport)
@@ -42,7 +43,7 @@ export class DlqDigestService {
       dashboardUrl: `${this.config.http.publicUrl}${ADMIN_QUEUES_ROUTE}`,
     });
     const report = await this.email.deliver(job, SYSTEM_ORGANIZATION_ID, { to: [to], ...rendered });
-    this.logger.log(`digest of ${summary.total} dead letter(s) sent to ops`);
+    this.logger.log({ msg: `digest of ${summary.total} dead letter(s) sent to ops`, ...jobLogFields(job) });
     return { sent: true, pending: summary.total, ...report };
   }
 }

@@ -13,6 +13,7 @@ import type { DeliveryReport } from './mail-sender';
 import { MailTransport } from './mail-transport';
 import { messageIdFor } from './message-id';
 import { emailTemplate, EmailTemplateId, isEmailTemplateId, oneLine } from './templates';
+import { jobLogFields } from '../logging/job-log-fields';
 
 /** What an email job returns (stored as the job's result). */
 export type EmailJobResult = DeliveryReport & { templateId: EmailTemplateId };
@@ -77,7 +78,7 @@ export class EmailService {
       throw deliveryError(err as NodemailerError);
     }
     if (report.rejected.length > 0) {
-      this.logger.warn(`email job ${job.id}: ${report.rejected.length} recipient(s) rejected, ${report.accepted.length} accepted`);
+      this.logger.warn({ msg: `email job ${job.id}: ${report.rejected.length} recipient(s) rejected, ${report.accepted.length} accepted`, ...jobLogFields(job) });
     }
     return report;
   }

@@ -90,7 +90,7 @@ export class HealthChecks implements OnApplicationShutdown {
 
   private checkPostgres(): Promise<HealthIndicatorResult> {
     return this.probe('postgres', async () => {
-      await this.db.query('SELECT 1');
+      await this.db.ping();
     });
   }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Job, JobsOptions, JobState, Queue } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { withCurrentCorrelation } from '../logging/correlation-context';
+import { withCorrelation } from '../logging/correlation-context';
 import { QueueUnavailableError, withTimeout } from './jobs.errors';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
@@ -14,6 +14,11 @@ export interface EnqueueOptions {
   idempotencyKey?: string;
   priority?: PriorityTier;
   delayMs?: number;
+  /**
+   * The job this one follows from: the new job carries its correlation id (unless the data names
+   * one). Jobs run outside any AsyncLocalStorage context, so a job enqueuing follow-up work says so.
+   */
+  causedBy?: Job;
 }
 
 export interface EnqueuedJob {
@@ -68,8 +73,8 @@ export class JobsService implements OnApplicationShutdown {
     data: JobInput<Q, N>,
     options: EnqueueOptions = {},
   ): Promise<EnqueuedJob> {
-    // A job enqueued while handling a request or another job carries that correlation id.
-    const payload = validatePayload<{ organizationId: string }>(queue, name, withCurrentCorrelation(data));
+    // A job enqueued while handling a request, or following from another job, carries that correlation id.
+    const payload = validatePayload<{ organizationId: string }>(queue, name, withCorrelation(data, options.causedBy));
     const opts: JobsOptions = {};
     if (options.idempotencyKey) opts.jobId = idempotentJobId(payload.organizationId, options.idempotencyKey);
     if (options.priority) opts.priority = PRIORITY_TIERS[options.priority];

@@ -1,38 +1,40 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { storage as logStorage } from 'nestjs-pino/storage';
+import type { Job } from 'bullmq';
 
 /**
- * What the current unit of work is about: an HTTP request or a job. Producers read it so that a
- * job enqueued while handling a request or another job carries the same correlation id.
+ * What the HTTP request being handled is about. Producers read it so that a job enqueued while
+ * handling a request carries the request's correlation id.
  */
 export interface CorrelationContext {
   correlationId?: string;
   organizationId?: string;
-  queue?: string;
-  jobId?: string;
 }
 
-/** A job's context rides on its log store (see JobContextWorker); requests use the storage below. */
-export interface CorrelationCarrier {
-  correlation?: CorrelationContext;
-}
-
+/**
+ * Entered by HTTP requests only (the middleware below). Jobs do not run in an AsyncLocalStorage
+ * context: on Node 20 an active one hooks every promise in the process, and a worker process,
+ * which serves no requests, never turns one on. Code run by a job is handed the job instead
+ * (`jobLogFields(job)` for log lines, `causedBy: job` for follow-up jobs).
+ */
 const storage = new AsyncLocalStorage<CorrelationContext>();
 
-/** The innermost unit of work: the job being run, else the request being handled. */
-export const currentCorrelation = (): CorrelationContext | undefined =>
-  (logStorage.getStore() as CorrelationCarrier | undefined)?.correlation ?? storage.getStore();
+/** The request being handled, if any. */
+export const currentCorrelation = (): CorrelationContext | undefined => storage.getStore();
 
 export function runWithCorrelation<T>(context: CorrelationContext, fn: () => T): T {
   return storage.run(context, fn);
 }
 
-/** Whether the caller runs inside a job (rather than a request or nothing). */
-export const inJob = (): boolean => currentCorrelation()?.jobId !== undefined;
+/** Whether the caller runs while handling an HTTP request (rather than a job, a timer or startup). */
+export const inRequest = (): boolean => storage.getStore() !== undefined;
 
-/** Adds the current correlation id to job data that has none. */
-export function withCurrentCorrelation<T>(data: T): T {
-  const correlationId = currentCorrelation()?.correlationId;
+/**
+ * Adds a correlation id to job data that has none: the one of the job it follows from
+ * (`causedBy`), else the one of the request being handled.
+ */
+export function withCorrelation<T>(data: T, causedBy?: Job): T {
+  const fromJob = causedBy?.data?.correlationId;
+  const correlationId = typeof fromJob === 'string' ? fromJob : currentCorrelation()?.correlationId;
   if (!correlationId || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
   const record = data as Record<string, unknown>;
   return record.correlationId === undefined ? ({ ...record, correlationId } as T) : data;

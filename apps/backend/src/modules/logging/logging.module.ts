@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Global, Module, RequestMethod } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
 import type { Request, Response } from 'express';
-import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
+import { LoggerModule, Params } from 'nestjs-pino';
 import pino from 'pino';
 import type { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../../config/app-config.module';
 import type { AdminRequest } from '../auth/admin-auth';
 import type { AuthenticatedRequest } from '../auth/principal';
-import { JobContextWorker, setJobRootLogger } from './job-context.worker';
 import { scrubLogLine } from './redaction';
 
 type Req = Request & AuthenticatedRequest & AdminRequest;
@@ -64,18 +62,11 @@ export function pinoParams(config: AppConfig): Params {
 
 /**
  * Structured logs through pino (nestjs-pino): JSON lines, pretty in development when pino-pretty
- * is installed. Every job runs in a logging context (JobContextWorker) carrying its queue, job id,
- * organization and correlation id.
+ * is installed. Request lines carry the request's correlation id; lines about a job carry its
+ * queue, job id, organization and correlation id (jobLogFields).
  */
 @Global()
 @Module({
   imports: [LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: pinoParams })],
 })
-export class LoggingModule {
-  constructor(pinoLogger: PinoLogger) {
-    // Before @nestjs/bullmq creates workers (module init), so each one runs jobs in their context.
-    BullModule.workerClass = JobContextWorker;
-    // Outside any request or job, PinoLogger.logger is the root logger.
-    setJobRootLogger(pinoLogger.logger);
-  }
-}
+export class LoggingModule {}

@@ -5,7 +5,8 @@ import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import type { WorkQueueName } from '../jobs/types';
 import { discoverWorkQueueWorkers } from '../jobs/workers/discover-workers';
-import { jobContext, onRateLimited } from '../logging/job-context.worker';
+import { onRateLimited } from '../jobs/workers/rate-limit-noting.worker';
+import { jobLogFields } from '../logging/job-log-fields';
 import { JobMetrics } from './job-metrics';
 
 /**
@@ -40,6 +41,6 @@ export class JobEventsListener implements OnApplicationBootstrap {
     this.metrics.completed(queue, job);
     if (!this.logSuccesses) return;
     const ms = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined;
-    this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobContext(queue, job), jobName: job.name, attempt: job.attemptsMade, durationMs: ms });
+    this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobLogFields(job), attempt: job.attemptsMade, durationMs: ms });
   }
 }

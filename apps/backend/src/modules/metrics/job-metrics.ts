@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { Counter } from 'prom-client';
 import { schemaFor, WorkQueueName } from '../jobs/types';
-import type { RateLimitSource } from '../logging/job-context.worker';
+import type { RateLimitSource } from '../jobs/workers/rate-limit-noting.worker';
 import { FastHistogram } from './fast-histogram';
 import { MetricsRegistry } from './metrics.registry';
 

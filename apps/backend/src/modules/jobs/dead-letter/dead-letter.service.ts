@@ -3,7 +3,7 @@ import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { jobContext } from '../../logging/job-context.worker';
+import { jobLogFields } from '../../logging/job-log-fields';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BullQueues } from '../bull-queues';
 import { JobDeadLetteredEvent } from './job-dead-lettered.event';
@@ -97,7 +97,7 @@ export class DeadLetterService {
     // add() is a no-op for an existing id: index the entry only if it is (still) pending.
     const stored = await this.dlq.getJob(id);
     if (stored?.data.status === 'pending') await (await this.redis()).sadd(this.pendingKey(queue), id);
-    this.logger.warn({ msg: `dead letter ${id} filed for ${queue} job ${job.id} (${job.name})`, deadLetterId: id, ...jobContext(queue, job) });
+    this.logger.warn({ msg: `dead letter ${id} filed for ${queue} job ${job.id} (${job.name})`, deadLetterId: id, ...jobLogFields(job) });
     try {
       await this.events.emitAsync(JobDeadLetteredEvent.eventName, new JobDeadLetteredEvent(queue, job, entry.failedReason));
     } catch (err) {

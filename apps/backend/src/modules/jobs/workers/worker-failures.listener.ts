@@ -7,7 +7,7 @@ import type { WorkQueueName } from '../types';
 import { InjectConsumedQueues } from './consumed-queues';
 import { discoverWorkQueueWorkers } from './discover-workers';
 import { BullQueues } from '../bull-queues';
-import { jobContext } from '../../logging/job-context.worker';
+import { jobLogFields } from '../../logging/job-log-fields';
 import { errorClass, JobMetrics } from '../../metrics/job-metrics';
 
 const RECONCILE_INTERVAL_MS = 5 * 60_000;
@@ -76,8 +76,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
     const final = Boolean(job.finishedOn);
     this.metrics.failed(queue, job, err, final);
     const line = {
-      ...jobContext(queue, job),
-      jobName: job.name,
+      ...jobLogFields(job),
       attempt: job.attemptsMade,
       maxAttempts: job.opts.attempts ?? 1,
       errorClass: errorClass(err),

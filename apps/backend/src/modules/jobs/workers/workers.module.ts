@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
 import { DiscoveryModule } from '@nestjs/core';
 import { AiModule } from '../../ai/ai.module';
 import { EmailConsumerModule } from '../../email/email-consumer.module';
@@ -7,6 +8,7 @@ import { JobsModule } from '../jobs.module';
 import { aiProcessorProvider, EmailProcessor, IndexingProcessor } from '../processors';
 import type { WorkQueueName } from '../types';
 import { CONSUMED_QUEUES } from './consumed-queues';
+import { RateLimitNotingWorker } from './rate-limit-noting.worker';
 import { WorkerFailuresListener } from './worker-failures.listener';
 
 type ModuleImport = Type | DynamicModule;
@@ -24,6 +26,11 @@ const CONSUMERS: Record<WorkQueueName, { processor: Provider; imports: ModuleImp
  */
 @Module({})
 export class WorkersModule {
+  constructor() {
+    // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
+    BullModule.workerClass = RateLimitNotingWorker;
+  }
+
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
     const consumers = queues.map((q) => CONSUMERS[q]);
     return {
