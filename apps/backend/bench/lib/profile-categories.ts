@@ -14,7 +14,7 @@ const CATEGORIES: [string, (fn: string, url: string) => boolean][] = [
   ['garbage collection', (fn) => fn === '(garbage collector)'],
   ['payload validation (zod, registry, email templates)', (_, url) => /\/zod\/|payload-validation|job-payload|job-registry|email\/templates/.test(url)],
   ['AsyncLocalStorage (promise hooks)', (_, url) => /async_hooks/.test(url)],
-  ['log context per job (pino child, ALS run)', (_, url) => /\/pino\/|@pinojs|nestjs-pino|job-context|correlation-context|modules\/logging/.test(url)],
+  ['logging (pino, job log fields)', (_, url) => /\/pino\/|@pinojs|nestjs-pino|modules\/logging/.test(url)],
   ['metrics (prom-client, job events)', (_, url) => /prom-client|modules\/metrics/.test(url)],
   ['socket writes (syscalls)', (fn) => fn === 'writeBuffer' || fn === 'writev' || fn === 'writeUtf8String'],
   ['BullMQ and ioredis', (_, url) => /\/bullmq\/|\/ioredis\/|redis-parser|msgpackr/.test(url)],

@@ -51,11 +51,15 @@ describe('chaos: malformed input against every endpoint', () => {
     await cluster.startApi();
     const api = cluster.api!;
     const next = generator(20261129, { valid: cluster.token, otherTenant: tokenFor('org-other') });
-    const total = scale(2_000, 10_000);
+    const total = scale(2_000, 20_000);
     const statuses: Record<number, number> = {};
     const fivexx: string[] = [];
     const clientErrors: string[] = [];
+    // Memory is judged over the second half: in the first, V8's heap grows to its working size
+    // (on a 2-core EPYC, 2026-11-29: 136 MB at the start, about 250 MB from 8,000 requests on, up to
+    // 40,000, swinging ±20 MB with garbage collection). A leak keeps growing through the second half.
     let rssAfterWarmup = 0;
+    let rssMid = 0;
     for (let i = 0; i < total; i += 8) {
       const batch = Array.from({ length: 8 }, next);
       const codes = await Promise.all(batch.map((r) => send(cluster.url, r, clientErrors)));
@@ -64,19 +68,21 @@ describe('chaos: malformed input against every endpoint', () => {
         if (code >= 500) fivexx.push(`${code} ${batch[j].method} ${batch[j].path.slice(0, 100)} ${(batch[j].body ?? '').slice(0, 60)}`);
       });
       if (i === 400) rssAfterWarmup = rssOf(api.process.pid!);
+      if (i === total / 2) rssMid = rssOf(api.process.pid!);
     }
     const garbage = await Promise.all(
       ['GARBAGE\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n', `GET /${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, `POST /api/v1/jobs/email HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{`, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`].map((p) => raw(cluster.url, p)),
     );
     const rssEnd = rssOf(api.process.pid!);
     const health = await send(cluster.url, { method: 'GET', path: '/health', headers: {} });
-    record('malformed-input', { requests: total, statuses, fiveXX: fivexx.length, rawAnswers: garbage, rssAfterWarmupMb: Math.round(rssAfterWarmup / 2 ** 20), rssEndMb: Math.round(rssEnd / 2 ** 20) });
+    record('malformed-input', { requests: total, statuses, fiveXX: fivexx.length, rawAnswers: garbage, rssAfterWarmupMb: Math.round(rssAfterWarmup / 2 ** 20), rssMidMb: Math.round(rssMid / 2 ** 20), rssEndMb: Math.round(rssEnd / 2 ** 20) });
 
     expect(clientErrors.slice(0, 5)).toEqual([]);
     expect(fivexx.slice(0, 5)).toEqual([]);
     expect(garbage.every((line) => !/ 5\d\d /.test(line))).toBe(true);
     expect(api.process.exitCode).toBeNull();
     expect(health).toBe(200);
-    expect(rssEnd - rssAfterWarmup).toBeLessThan(64 * 2 ** 20);
+    expect(rssMid).toBeGreaterThan(0);
+    expect(rssEnd - rssMid).toBeLessThan(64 * 2 ** 20);
   });
 });
