@@ -17,6 +17,7 @@ import { throughputBench } from './throughput.bench';
  *   BENCH_ONLY=a,b       only these benchmarks (others keep their stored results)
  *   BENCH_ROUNDS=n       rounds per figure (default 5, quick 2)
  *   BENCH_REPORT_ONLY=1  rewrite docs/BENCHMARKS.md from stored results, measure nothing
+ *   BENCH_NB_BACKLOG=n   jobs in the non-blocking benchmark's backlog (default 80,000, quick 5,000)
  */
 export const BENCHMARKS: Benchmark[] = [throughputBench, enqueueBench, nonBlockingBench, aiCapacityBench, searchableBench, memoryBench].map((b) => b as Benchmark);
 
