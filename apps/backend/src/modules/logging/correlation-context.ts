@@ -2,12 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Job } from 'bullmq';
 
 /**
- * What the HTTP request being handled is about. Producers read it so that a job enqueued while
- * handling a request carries the request's correlation id.
+ * The HTTP request being handled. Producers read it so that a job enqueued while handling a
+ * request carries the request's correlation id.
  */
 export interface CorrelationContext {
   correlationId?: string;
-  organizationId?: string;
 }
 
 /**
