@@ -62,10 +62,17 @@ async function measureTopology(ctx: BenchContext, topology: Topology): Promise<T
       ...overrides,
     });
   // `app` is the process that runs the email worker; in `dedicated` the AI worker is another process.
-  const app = await BenchChild.start('app.main.ts', env(topology === 'all' ? { APP_ROLE: 'all' } : { APP_ROLE: 'worker', WORKER_QUEUES: 'email' }), {
-    name: topology === 'all' ? 'app' : 'worker-general',
-  });
-  const aiWorker = topology === 'dedicated' ? await BenchChild.start('app.main.ts', env({ APP_ROLE: 'worker', WORKER_QUEUES: 'ai-processing' }), { name: 'worker-ai' }) : undefined;
+  const app = await BenchChild.start(
+    'app.main.ts',
+    env(topology === 'all' ? { APP_ROLE: 'all' } : { APP_ROLE: 'worker', WORKER_QUEUES: 'email' }),
+    {
+      name: topology === 'all' ? 'app' : 'worker-general',
+    },
+  );
+  const aiWorker =
+    topology === 'dedicated'
+      ? await BenchChild.start('app.main.ts', env({ APP_ROLE: 'worker', WORKER_QUEUES: 'ai-processing' }), { name: 'worker-ai' })
+      : undefined;
   const email = benchQueue(ctx.servers, 'email', prefix);
   const ai = benchQueue(ctx.servers, 'ai-processing', prefix);
   try {
@@ -75,7 +82,13 @@ async function measureTopology(ctx: BenchContext, topology: Topology): Promise<T
       await ai.addBulk(
         Array.from({ length: n }, (_, i) => ({
           name: 'generate-summary',
-          data: { organizationId: ORG, type: 'generate-summary', entityType: 'case', entityId: `bench-${i}`, content: 'A case to summarize for the benchmark.' },
+          data: {
+            organizationId: ORG,
+            type: 'generate-summary',
+            entityType: 'case',
+            entityId: `bench-${i}`,
+            content: 'A case to summarize for the benchmark.',
+          },
         })) as never,
       );
       await until(async () => (await ai.getActiveCount()) >= aiConcurrency || undefined, 30_000, 'AI queue saturated', 50);
@@ -92,7 +105,10 @@ async function measureTopology(ctx: BenchContext, topology: Topology): Promise<T
         await sleep(Math.max(0, next - Date.now()));
       }
       await until(async () => (await unfinished(email)) === 0 || undefined, 60_000, 'emails done', 100);
-      const activeAt = await app.call<(number | null)[]>('emailActiveAt', jobs.map((j) => j.id!));
+      const activeAt = await app.call<(number | null)[]>(
+        'emailActiveAt',
+        jobs.map((j) => j.id!),
+      );
       const waits = jobs.map((j, i) => {
         const at = activeAt[i];
         if (at === null) throw new Error(`email job ${j.id} never became active in the app process`);
@@ -115,7 +131,8 @@ async function measureTopology(ctx: BenchContext, topology: Topology): Promise<T
         if (c === 'saturated') {
           // The AI workers must really have been busy with provider calls the whole window.
           const calls = provider.calls() - callsBefore;
-          if (calls < aiConcurrency * windowS * 0.8) throw new Error(`AI queue not saturated: ${calls} provider calls in a ${windowS} s window`);
+          if (calls < aiConcurrency * windowS * 0.8)
+            throw new Error(`AI queue not saturated: ${calls} provider calls in a ${windowS} s window`);
           w.aiActiveAtEnd = await ai.getActiveCount();
           w.aiWaitingAtEnd = await ai.getWaitingCount();
           await ai.drain(true);
@@ -123,9 +140,13 @@ async function measureTopology(ctx: BenchContext, topology: Topology): Promise<T
         }
         rounds[c].push(w);
       }
-      ctx.log(`  ${topology} round ${r + 1}: ${CONDITIONS.map((c) => `${c} p50 ${fmt(rounds[c][r].p50)} ms p99 ${fmt(rounds[c][r].p99)} ms`).join(', ')}; AI calls so far ${provider.calls()}`);
+      ctx.log(
+        `  ${topology} round ${r + 1}: ${CONDITIONS.map((c) => `${c} p50 ${fmt(rounds[c][r].p50)} ms p99 ${fmt(rounds[c][r].p99)} ms`).join(', ')}; AI calls so far ${provider.calls()}`,
+      );
     }
-    const reasons = [...(await email.getFailed(0, 2)), ...(await ai.getFailed(0, 2))].map((j) => `${j.queueName}/${j.name}: ${j.failedReason}`);
+    const reasons = [...(await email.getFailed(0, 2)), ...(await ai.getFailed(0, 2))].map(
+      (j) => `${j.queueName}/${j.name}: ${j.failedReason}`,
+    );
     const failed = { email: await email.getFailedCount(), ai: await ai.getFailedCount(), reasons };
     return { rounds, failed };
   } finally {
@@ -150,12 +171,27 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
     const ratio = p99Ratio(result.rounds);
     const p99 = (c: Condition) => fmtSummary(summarize(result.rounds[c].map((w) => w.p99)));
     const out: Headline[] = [
-      { figure: 'Email wait p99, AI queue saturated ÷ idle (dedicated AI worker process)', value: fmtSummary(ratio), target: '≤ 1.2', verdict: verdict(ratio.median <= 1.2) },
-      { figure: 'Email wait p99 ms, idle / AI saturated (dedicated AI worker process)', value: `${p99('idle')} / ${p99('saturated')}`, target: '–', verdict: '–' },
+      {
+        figure: 'Email wait p99, AI queue saturated ÷ idle (dedicated AI worker process)',
+        value: fmtSummary(ratio),
+        target: '≤ 1.2',
+        verdict: verdict(ratio.median <= 1.2),
+      },
+      {
+        figure: 'Email wait p99 ms, idle / AI saturated (dedicated AI worker process)',
+        value: `${p99('idle')} / ${p99('saturated')}`,
+        target: '–',
+        verdict: '–',
+      },
     ];
     if (result.all) {
       const all = p99Ratio(result.all.rounds);
-      out.push({ figure: 'Email wait p99, AI queue saturated ÷ idle (one APP_ROLE=all process)', value: fmtSummary(all), target: '≤ 1.2', verdict: verdict(all.median <= 1.2) });
+      out.push({
+        figure: 'Email wait p99, AI queue saturated ÷ idle (one APP_ROLE=all process)',
+        value: fmtSummary(all),
+        target: '≤ 1.2',
+        verdict: verdict(all.median <= 1.2),
+      });
     }
     return out;
   },
@@ -186,5 +222,10 @@ export const aiCapacityBench: Benchmark<AiCapacityResult> = {
 };
 
 function p99Ratio(rounds: Record<Condition, Window[]>) {
-  return summarize(pairedRatios(rounds.saturated.map((w) => w.p99), rounds.idle.map((w) => w.p99)));
+  return summarize(
+    pairedRatios(
+      rounds.saturated.map((w) => w.p99),
+      rounds.idle.map((w) => w.p99),
+    ),
+  );
 }

@@ -48,7 +48,9 @@ export const enqueueBench: Benchmark<EnqueueResult> = {
           if (res.non2xx || res.errors) throw new Error(`${t}: ${res.non2xx} non-2xx answers, ${res.errors} errors`);
           rounds[t].push(res);
         }
-        ctx.log(`  round ${r + 1}: ${TARGETS.map((t) => `${t} ${fmt(rounds[t][r].requestsPerSec)} req/s p99 ${rounds[t][r].p99} ms`).join(', ')}`);
+        ctx.log(
+          `  round ${r + 1}: ${TARGETS.map((t) => `${t} ${fmt(rounds[t][r].requestsPerSec)} req/s p99 ${rounds[t][r].p99} ms`).join(', ')}`,
+        );
       }
       return { connections, durationS, rounds };
     } finally {
@@ -57,17 +59,32 @@ export const enqueueBench: Benchmark<EnqueueResult> = {
   },
   headline(result) {
     const e = result.rounds.enqueue;
-    const ratio = summarize(pairedRatios(e.map((r) => r.requestsPerSec), result.rounds.health.map((r) => r.requestsPerSec)));
+    const ratio = summarize(
+      pairedRatios(
+        e.map((r) => r.requestsPerSec),
+        result.rounds.health.map((r) => r.requestsPerSec),
+      ),
+    );
     return [
       { figure: 'POST /api/v1/jobs/email req/s', value: fmtSummary(summarize(e.map((r) => r.requestsPerSec))), target: '–', verdict: '–' },
-      { figure: 'POST /api/v1/jobs/email p50 / p99 ms', value: `${fmtSummary(summarize(e.map((r) => r.p50)))} / ${fmtSummary(summarize(e.map((r) => r.p99)))}`, target: '–', verdict: '–' },
+      {
+        figure: 'POST /api/v1/jobs/email p50 / p99 ms',
+        value: `${fmtSummary(summarize(e.map((r) => r.p50)))} / ${fmtSummary(summarize(e.map((r) => r.p99)))}`,
+        target: '–',
+        verdict: '–',
+      },
       { figure: 'enqueue req/s ÷ GET /health req/s', value: fmtSummary(ratio), target: '–', verdict: '–' },
     ];
   },
   render(result) {
     const pick = (t: Target, f: keyof LoadResult) => summarize(result.rounds[t].map((r) => r[f]));
     const ratio = (f: keyof LoadResult) =>
-      summarize(pairedRatios(result.rounds.enqueue.map((r) => r[f]), result.rounds.health.map((r) => r[f])));
+      summarize(
+        pairedRatios(
+          result.rounds.enqueue.map((r) => r[f]),
+          result.rounds.health.map((r) => r[f]),
+        ),
+      );
     return [
       `autocannon, ${result.connections} connections, ${result.durationS} s per run, against one \`APP_ROLE=api\` process. Every enqueue answered 202 (a run with any other answer fails the benchmark).`,
       '',

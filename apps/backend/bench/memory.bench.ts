@@ -50,9 +50,19 @@ export const memoryBench: Benchmark<MemoryResult> = {
           await queue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'send-email', data: emailPayload('org-bench', added + j) })));
           added += n;
           // Keep the backlog short: a long one would sit in Redis, not in the worker.
-          await until(async () => (await worker.call<{ count: number }>('stats')).count >= added - 2_000 || undefined, 600_000, 'backlog drained', 100);
+          await until(
+            async () => (await worker.call<{ count: number }>('stats')).count >= added - 2_000 || undefined,
+            600_000,
+            'backlog drained',
+            100,
+          );
         }
-        await until(async () => (await worker.call<{ count: number }>('stats')).count >= target || undefined, 600_000, `${target} jobs`, 100);
+        await until(
+          async () => (await worker.call<{ count: number }>('stats')).count >= target || undefined,
+          600_000,
+          `${target} jobs`,
+          100,
+        );
         const m = await worker.call<NodeJS.MemoryUsage>('memory');
         out.push({ jobs: target, rssMiB: m.rss / MiB, heapUsedMiB: m.heapUsed / MiB });
         ctx.log(`  after ${target} jobs: RSS ${fmt(m.rss / MiB)} MiB, heap ${fmt(m.heapUsed / MiB)} MiB`);
@@ -99,8 +109,21 @@ export const memoryBench: Benchmark<MemoryResult> = {
           yLabel: 'MiB',
           xs: points.map((p) => p.jobs.toLocaleString('en-US')),
           series: [
-            { name: 'RSS', values: points.map((p) => ({ n: 1, median: p.rssMiB, min: p.rssMiB, max: p.rssMiB, p25: p.rssMiB, p75: p.rssMiB })) },
-            { name: 'heap used', values: points.map((p) => ({ n: 1, median: p.heapUsedMiB, min: p.heapUsedMiB, max: p.heapUsedMiB, p25: p.heapUsedMiB, p75: p.heapUsedMiB })) },
+            {
+              name: 'RSS',
+              values: points.map((p) => ({ n: 1, median: p.rssMiB, min: p.rssMiB, max: p.rssMiB, p25: p.rssMiB, p75: p.rssMiB })),
+            },
+            {
+              name: 'heap used',
+              values: points.map((p) => ({
+                n: 1,
+                median: p.heapUsedMiB,
+                min: p.heapUsedMiB,
+                max: p.heapUsedMiB,
+                p25: p.heapUsedMiB,
+                p75: p.heapUsedMiB,
+              })),
+            },
           ],
         }),
         'Worker memory over jobs run',

@@ -65,7 +65,10 @@ function jobsFor(queue: WorkQueueName, n: number, caseIds: string[]): { name: st
       case 'indexing':
         return { name: 'update', data: { organizationId: ORG, operation: 'update', entityType: 'case', entityId: caseId } };
       case 'ai-processing':
-        return { name: 'generate-summary', data: { organizationId: ORG, type: 'generate-summary', entityType: 'case', entityId: caseId, content: SUMMARY_TEXT } };
+        return {
+          name: 'generate-summary',
+          data: { organizationId: ORG, type: 'generate-summary', entityType: 'case', entityId: caseId, content: SUMMARY_TEXT },
+        };
     }
   });
 }
@@ -84,10 +87,15 @@ async function fill(queues: Record<WorkQueueName, Queue>, backlog: Record<WorkQu
 
 async function emptyQueues(queues: Record<WorkQueueName, Queue>): Promise<void> {
   for (const q of Object.values(queues)) await q.drain(true);
-  await until(async () => {
-    const counts = await Promise.all(Object.values(queues).map(unfinished));
-    return counts.every((c) => c === 0) || undefined;
-  }, 120_000, 'backlog emptied', 200);
+  await until(
+    async () => {
+      const counts = await Promise.all(Object.values(queues).map(unfinished));
+      return counts.every((c) => c === 0) || undefined;
+    },
+    120_000,
+    'backlog emptied',
+    200,
+  );
 }
 
 async function windowOf(app: BenchChild, read: () => Promise<LoadResult>): Promise<Window> {
@@ -112,8 +120,15 @@ async function measureTopology(
 ): Promise<{ rounds: Record<Condition, Window[]>; failed: Record<WorkQueueName, number>; failedReasons: string[] }> {
   const prefix = `b-nb-${topology}`;
   const env = (role: string) =>
-    appEnv(ctx.servers, { APP_ROLE: role, QUEUE_PREFIX: prefix, AI_PROVIDERS: 'local', ...(topology === 'all-no-yield' ? { WORKER_YIELD_LAG_MS: '0' } : {}) });
-  const app = await BenchChild.start('app.main.ts', env(topology === 'split' ? 'api' : 'all'), { name: topology === 'split' ? 'api' : 'app' });
+    appEnv(ctx.servers, {
+      APP_ROLE: role,
+      QUEUE_PREFIX: prefix,
+      AI_PROVIDERS: 'local',
+      ...(topology === 'all-no-yield' ? { WORKER_YIELD_LAG_MS: '0' } : {}),
+    });
+  const app = await BenchChild.start('app.main.ts', env(topology === 'split' ? 'api' : 'all'), {
+    name: topology === 'split' ? 'api' : 'app',
+  });
   const worker = topology === 'split' ? await BenchChild.start('app.main.ts', env('worker'), { name: 'worker' }) : undefined;
   const queues = {
     'ai-processing': benchQueue(ctx.servers, 'ai-processing', prefix),
@@ -134,7 +149,8 @@ async function measureTopology(
       caseIds.push(((await res.json()) as { id: string }).id);
     }
     await emptyQueues(queues);
-    const read = (durationS: number) => load({ url: `${base}/api/v1/cases/${caseIds[0]}`, headers: auth, connections: 4, durationS, rate: opts.rate });
+    const read = (durationS: number) =>
+      load({ url: `${base}/api/v1/cases/${caseIds[0]}`, headers: auth, connections: 4, durationS, rate: opts.rate });
     await read(2);
     const rounds: Record<Condition, Window[]> = { idle: [], draining: [] };
     for (let r = 0; r < ctx.rounds; r++) {
@@ -197,7 +213,12 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     return { backlog, rate, windowS, ...all, noYield: { rounds: noYield.rounds }, split: { rounds: split.rounds } };
   },
   headline(result) {
-    const ratio = summarize(pairedRatios(result.rounds.draining.map((w) => w.http.p99), result.rounds.idle.map((w) => w.http.p99)));
+    const ratio = summarize(
+      pairedRatios(
+        result.rounds.draining.map((w) => w.http.p99),
+        result.rounds.idle.map((w) => w.http.p99),
+      ),
+    );
     const loop = summarize(result.rounds.draining.map((w) => w.loop.lagP99));
     return [
       { figure: 'API read p99 while draining ÷ idle', value: fmtSummary(ratio), target: '≤ 1.5', verdict: verdict(ratio.median <= 1.5) },
@@ -218,7 +239,13 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
     const left = Math.min(...windows.map((w) => w.backlogAtEnd ?? 0));
     const ranOut = windows.filter((w) => (w.backlogAtEnd ?? 0) === 0).length;
     return [
-      `One \`APP_ROLE=all\` process (API and all workers, local AI provider; default settings, so its workers yield to requests: \`WORKER_YIELD_LAG_MS=5\`, see the README's process roles). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(result.backlog).map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`).join(', ')}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window. Its histogram records the time between the runs of its 10 ms sampling timer, so an idle loop reads about 10 ms; the delay column is that value minus the 10 ms interval (how late the loop was), and the raw histogram is shown beside it.`,
+      `One \`APP_ROLE=all\` process (API and all workers, local AI provider; default settings, so its workers yield to requests: \`WORKER_YIELD_LAG_MS=5\`, see the README's process roles). Load: \`GET /api/v1/cases/:id\` paced at ${result.rate} req/s (autocannon, 4 connections) for ${result.windowS} s, idle and while the process drains a backlog of ${total.toLocaleString('en-US')} jobs (${Object.entries(
+        result.backlog,
+      )
+        .map(([q, n]) => `${n.toLocaleString('en-US')} ${q}`)
+        .join(
+          ', ',
+        )}) filled just before the window. Event-loop delay: \`monitorEventLoopDelay\` (10 ms resolution) inside the process, reset at the start of each window. Its histogram records the time between the runs of its 10 ms sampling timer, so an idle loop reads about 10 ms; the delay column is that value minus the 10 ms interval (how late the loop was), and the raw histogram is shown beside it.`,
       '',
       '| condition | read p50 ms | read p99 ms | event-loop delay p99 ms | histogram p99 ms (interval included) | jobs finished/s in the window |',
       '|---|---:|---:|---:|---:|---:|',
@@ -229,7 +256,9 @@ export const nonBlockingBench: Benchmark<NonBlockingResult> = {
       '',
       `- Read p99 draining ÷ idle: **${fmtSummary(ratio)}**; target ≤ 1.5: **${ratio.median <= 1.5 ? 'pass' : 'miss'}**.`,
       `- Event-loop delay p99 while draining: **${fmtSummary(loopBusy)} ms**; target < 20 ms: **${loopBusy.median < 20 ? 'pass' : 'miss'}**.`,
-      `- Jobs of the run that failed: ${Object.entries(result.failed ?? {}).map(([q, n]) => `${q} ${n}`).join(', ')}${result.failedReasons?.length ? ` (${result.failedReasons.join('; ')})` : ''}.`,
+      `- Jobs of the run that failed: ${Object.entries(result.failed ?? {})
+        .map(([q, n]) => `${q} ${n}`)
+        .join(', ')}${result.failedReasons?.length ? ` (${result.failedReasons.join('; ')})` : ''}.`,
       ...(result.noYield
         ? [
             `- Without the workers' yield to requests (\`WORKER_YIELD_LAG_MS=0\`, otherwise the same process and load): p99 draining ÷ idle ${fmtSummary(summarize(pairedRatios(result.noYield.rounds.draining.map(p99), result.noYield.rounds.idle.map(p99))))}, event-loop delay p99 ${fmtSummary(summarize(result.noYield.rounds.draining.map(loop)))} ms, ${fmtSummary(summarize(result.noYield.rounds.draining.map((w) => (w.jobsDone ?? 0) / result.windowS)))} jobs finished/s.`,

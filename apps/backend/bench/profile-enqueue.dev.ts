@@ -10,7 +10,14 @@ async function main() {
   const app = await BenchChild.start('app.main.ts', appEnv(servers, { APP_ROLE: 'api', QUEUE_PREFIX: 'p-enq' }));
   const base = await app.call<string>('url');
   const { organizationId: _, ...body } = emailPayload('o');
-  const req = { url: `${base}/api/v1/jobs/email`, method: 'POST' as const, headers: { authorization: bearer('o') }, body: JSON.stringify(body), connections: 10, durationS: 3 };
+  const req = {
+    url: `${base}/api/v1/jobs/email`,
+    method: 'POST' as const,
+    headers: { authorization: bearer('o') },
+    body: JSON.stringify(body),
+    connections: 10,
+    durationS: 3,
+  };
   await load(req);
   await app.call('profileStart');
   const r = await load({ ...req, durationS: 6 });
@@ -19,4 +26,10 @@ async function main() {
   await app.stop();
   await servers.stop();
 }
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

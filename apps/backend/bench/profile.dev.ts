@@ -24,28 +24,62 @@ async function main() {
   const servers = await startBenchServers();
   for (const kind of (process.env.KINDS ?? 'ours,bullmq').split(',')) {
     const prefix = `p-${kind}-${Math.random().toString(36).slice(2, 6)}`;
-    const child = await BenchChild.start('consumer.main.ts', appEnv(servers, { KIND: kind, CONCURRENCY: process.env.CONCURRENCY ?? '10', QUEUE_PREFIX: prefix }), {
+    const child = await BenchChild.start(
+      'consumer.main.ts',
+      appEnv(servers, { KIND: kind, CONCURRENCY: process.env.CONCURRENCY ?? '10', QUEUE_PREFIX: prefix }),
+      {},
+    );
+    const q = new Queue('email', {
+      connection: { ...servers.redis, maxRetriesPerRequest: null },
+      prefix,
+      defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE),
     });
-    const q = new Queue('email', { connection: { ...servers.redis, maxRetriesPerRequest: null }, prefix, defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE) });
     const N = Number(process.env.N ?? 20000);
     await q.pause();
-    for (let i = 0; i < N; i += 1000) await q.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'send-email', data: emailPayload('o', i + j) })));
+    for (let i = 0; i < N; i += 1000)
+      await q.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'send-email', data: emailPayload('o', i + j) })));
     const r = new IORedis(servers.redis);
     await r.config('RESETSTAT');
     await child.call('reset');
     if (!process.env.NO_PROFILE) await child.call('profileStart');
     const t = Date.now();
     await q.resume();
-    const s = await until(async () => { const s = await child.call<{ count: number; cpuUs: number }>('stats'); return s.count >= N ? s : undefined; }, 300000, 'done');
+    const s = await until(
+      async () => {
+        const s = await child.call<{ count: number; cpuUs: number }>('stats');
+        return s.count >= N ? s : undefined;
+      },
+      300000,
+      'done',
+    );
     if (!process.env.NO_PROFILE) await child.call('profileStop', { file: join(PROFILE_DIR, `${kind}.cpuprofile`) });
     console.log(kind, 'jobs/s', (N / ((Date.now() - t) / 1000)).toFixed(0), 'cpu µs/job', (s.cpuUs / N).toFixed(1));
     const st = await r.info('stats');
-    console.log(kind, 'net in bytes/job', Number(/total_net_input_bytes:(\d+)/.exec(st)![1]) / N, 'out', Number(/total_net_output_bytes:(\d+)/.exec(st)![1]) / N);
-    if (process.env.CMDSTATS) console.log((await r.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_')).map((l) => l.replace(/,usec_per_call.*$/, '')).join('\n'));
+    console.log(
+      kind,
+      'net in bytes/job',
+      Number(/total_net_input_bytes:(\d+)/.exec(st)![1]) / N,
+      'out',
+      Number(/total_net_output_bytes:(\d+)/.exec(st)![1]) / N,
+    );
+    if (process.env.CMDSTATS)
+      console.log(
+        (await r.info('commandstats'))
+          .split('\n')
+          .filter((l) => l.startsWith('cmdstat_'))
+          .map((l) => l.replace(/,usec_per_call.*$/, ''))
+          .join('\n'),
+      );
     r.disconnect();
     await q.close();
     await child.stop();
   }
   await servers.stop();
 }
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

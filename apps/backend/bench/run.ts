@@ -19,11 +19,16 @@ import { throughputBench } from './throughput.bench';
  *   BENCH_REPORT_ONLY=1  rewrite docs/BENCHMARKS.md from stored results, measure nothing
  *   BENCH_NB_BACKLOG=n   jobs in the non-blocking benchmark's backlog (default 80,000, quick 5,000)
  */
-export const BENCHMARKS: Benchmark[] = [throughputBench, enqueueBench, nonBlockingBench, aiCapacityBench, searchableBench, memoryBench].map((b) => b as Benchmark);
+export const BENCHMARKS: Benchmark[] = [throughputBench, enqueueBench, nonBlockingBench, aiCapacityBench, searchableBench, memoryBench].map(
+  (b) => b as Benchmark,
+);
 
 async function main(): Promise<void> {
   const quick = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');
-  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only.filter((n) => !BENCHMARKS.some((b) => b.name === n));
   if (unknown.length) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
   const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 2 : 5));
@@ -31,7 +36,9 @@ async function main(): Promise<void> {
 
   if (!process.env.BENCH_REPORT_ONLY) {
     const servers = await startBenchServers();
-    log(`private Redis ${servers.versions.redis} on ${servers.redis.port}, PostgreSQL ${servers.versions.postgres} at ${servers.databaseUrl}`);
+    log(
+      `private Redis ${servers.versions.redis} on ${servers.redis.port}, PostgreSQL ${servers.versions.postgres} at ${servers.databaseUrl}`,
+    );
     const ctx: BenchContext = { servers, quick, rounds, log };
     const failed: string[] = [];
     try {

@@ -24,7 +24,11 @@ export const searchableBench: Benchmark<SearchableResult> = {
   title: '5. Create-to-searchable delay for cases',
   async run(ctx) {
     const perRound = ctx.quick ? 10 : 30;
-    const app = await BenchChild.start('app.main.ts', appEnv(ctx.servers, { APP_ROLE: 'all', QUEUE_PREFIX: 'b-search', AI_PROVIDERS: 'local' }), { name: 'app' });
+    const app = await BenchChild.start(
+      'app.main.ts',
+      appEnv(ctx.servers, { APP_ROLE: 'all', QUEUE_PREFIX: 'b-search', AI_PROVIDERS: 'local' }),
+      { name: 'app' },
+    );
     try {
       const base = await app.call<string>('url');
       const headers = { authorization: bearer(ORG), 'content-type': 'application/json' };
@@ -65,8 +69,18 @@ export const searchableBench: Benchmark<SearchableResult> = {
   },
   headline(result) {
     return [
-      { figure: 'Create-to-searchable median, ms', value: fmtSummary(summarize(result.rounds.map((d) => percentile(d, 50)))), target: '–', verdict: '–' as const },
-      { figure: 'Create-to-searchable p95, ms', value: fmtSummary(summarize(result.rounds.map((d) => percentile(d, 95)))), target: '–', verdict: '–' as const },
+      {
+        figure: 'Create-to-searchable median, ms',
+        value: fmtSummary(summarize(result.rounds.map((d) => percentile(d, 50)))),
+        target: '–',
+        verdict: '–' as const,
+      },
+      {
+        figure: 'Create-to-searchable p95, ms',
+        value: fmtSummary(summarize(result.rounds.map((d) => percentile(d, 95)))),
+        target: '–',
+        verdict: '–' as const,
+      },
     ];
   },
   render(result) {

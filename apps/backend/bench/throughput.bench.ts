@@ -88,7 +88,10 @@ async function pgbossProducer(ctx: BenchContext): Promise<Producer> {
       // Completed rows from earlier rounds would make later rounds slower: start each round empty.
       await boss.deleteAllJobs(PG_QUEUE);
       for (let i = 0; i < n; i += 1000) {
-        await boss.insert(PG_QUEUE, Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ data: emailPayload(ORG, i + j) })));
+        await boss.insert(
+          PG_QUEUE,
+          Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ data: emailPayload(ORG, i + j) })),
+        );
       }
     },
     go: async (children) => void (await Promise.all(children.map((c) => c.call('start')))),
@@ -104,7 +107,9 @@ async function graphileProducer(ctx: BenchContext): Promise<Producer> {
   return {
     fill: async (n) => {
       for (let i = 0; i < n; i += 1000) {
-        await utils.addJobs(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ identifier: 'noop', payload: emailPayload(ORG, i + j) })));
+        await utils.addJobs(
+          Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ identifier: 'noop', payload: emailPayload(ORG, i + j) })),
+        );
       }
     },
     go: async (children) => void (await Promise.all(children.map((c) => c.call('start')))),
@@ -171,7 +176,10 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export function roundPlan(systems: readonly System[], round: number): System[] {
   const paired = systems.includes('ours') && systems.includes('bullmq');
   const pair: System[] = paired ? (round % 2 ? ['bullmq', 'ours'] : ['ours', 'bullmq']) : [];
-  const units: System[][] = [...(paired ? [[...pair, ...[...pair].reverse()]] : []), ...systems.filter((s) => !pair.includes(s)).map((s) => [s])];
+  const units: System[][] = [
+    ...(paired ? [[...pair, ...[...pair].reverse()]] : []),
+    ...systems.filter((s) => !pair.includes(s)).map((s) => [s]),
+  ];
   return rotated(units, round).flat();
 }
 
@@ -233,7 +241,11 @@ async function runPoint(ctx: BenchContext, systems: System[], processes: number,
     }
     return { processes, concurrency, systems, rates, cpuPerJob, jobs, profile };
   } finally {
-    await Promise.all(Object.values(children).flat().map((c) => c.stop()));
+    await Promise.all(
+      Object.values(children)
+        .flat()
+        .map((c) => c.stop()),
+    );
     await Promise.all(Object.values(producers).map((p) => p.close().catch(() => undefined)));
   }
 }
@@ -246,7 +258,7 @@ const METHOD = [
   '- **pg-boss 12 (batched)**: `boss.work(queue, { batchSize: max(concurrency, 10), burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 })`, jobs added with `insert`. pg-boss fetches in batches and waits for its polling interval (default 2 s) after a short fetch; batches with bursting are its documented way to go fast, and with its defaults (1 job per fetch, 2 s polling) a no-op benchmark would only measure the polling interval, so no default configuration is shown. At concurrency ≥ 10 the batch is handled with `Promise.all` (`concurrency` jobs in flight); at concurrency 1 a batch of 10 is handled one job after the other. Completed rows are deleted before each run.',
   '- **graphile-worker 0.18 (batched)**: `run({ concurrency, taskList })` with its batching features on (`localQueue.size = max(concurrency, 10)`, `completeJobBatchDelay: 0`): jobs are locked and completed in batches, so even at concurrency 1 it makes one database round trip per 10 jobs. **(defaults)**: the same without those two options, one fetch and one completion per job. Jobs added with `addJobs`.',
   '',
-  'Each run fills the backlog first (BullMQ: into a paused queue, then `resume()`; the PostgreSQL peers: before their workers start), then counts handled jobs in the worker processes: the rate is jobs handled between the first and the last one, so startup, filling and the tail are not counted. A warm-up run per system sizes the runs (about 2 s each, 500–20,000 jobs), and a second one of that size, not recorded, finishes the warm-up. Redis and the worker share the machine\'s 2 cores, so CPU a worker spends per job is taken from Redis too.',
+  "Each run fills the backlog first (BullMQ: into a paused queue, then `resume()`; the PostgreSQL peers: before their workers start), then counts handled jobs in the worker processes: the rate is jobs handled between the first and the last one, so startup, filling and the tail are not counted. A warm-up run per system sizes the runs (about 2 s each, 500–20,000 jobs), and a second one of that size, not recorded, finishes the warm-up. Redis and the worker share the machine's 2 cores, so CPU a worker spends per job is taken from Redis too.",
 ];
 
 export const throughputBench: Benchmark<ThroughputResult> = {
@@ -262,7 +274,8 @@ export const throughputBench: Benchmark<ThroughputResult> = {
     const points: Point[] = [];
     for (const g of grid) {
       ctx.log(`throughput: ${g.processes} process(es), concurrency ${g.concurrency}`);
-      const diagnostic = g.processes === DIAGNOSTIC_POINT.processes && g.concurrency === DIAGNOSTIC_POINT.concurrency && systems.includes('ours');
+      const diagnostic =
+        g.processes === DIAGNOSTIC_POINT.processes && g.concurrency === DIAGNOSTIC_POINT.concurrency && systems.includes('ours');
       points.push(await runPoint(ctx, diagnostic ? [...systems, ...DIAGNOSTICS] : systems, g.processes, g.concurrency));
     }
     return { systems, points };
@@ -273,13 +286,23 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       const where = `${p.processes} process${p.processes > 1 ? 'es' : ''} × concurrency ${p.concurrency}`;
       if (result.systems.includes('bullmq')) {
         const raw = summarize(pairedRatios(p.rates.ours, p.rates.bullmq));
-        out.push({ figure: `Throughput ÷ raw BullMQ, ${where}`, value: fmtSummary(raw), target: '≥ 0.9', verdict: verdict(raw.median >= 0.9) });
+        out.push({
+          figure: `Throughput ÷ raw BullMQ, ${where}`,
+          value: fmtSummary(raw),
+          target: '≥ 0.9',
+          verdict: verdict(raw.median >= 0.9),
+        });
       }
       const peers = PEERS.filter((s) => result.systems.includes(s));
       if (peers.length) {
         const best = p.rates.ours.map((_, i) => Math.max(...peers.map((s) => p.rates[s][i])));
         const vs = summarize(pairedRatios(p.rates.ours, best));
-        out.push({ figure: `Throughput ÷ fastest peer of the round (pg-boss, graphile-worker batched or default), ${where}`, value: fmtSummary(vs), target: '> 1', verdict: verdict(vs.median > 1) });
+        out.push({
+          figure: `Throughput ÷ fastest peer of the round (pg-boss, graphile-worker batched or default), ${where}`,
+          value: fmtSummary(vs),
+          target: '> 1',
+          verdict: verdict(vs.median > 1),
+        });
       }
     }
     return out;
@@ -296,24 +319,35 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       const best = p.rates.ours.map((_, i) => Math.max(...peers.map((s) => p.rates[s][i])));
       return summarize(pairedRatios(p.rates.ours, best)).median > 1;
     };
-    const head = (cols: string[]) => [`| processes | concurrency | ${cols.join(' | ')} |`, `|---:|---:|${cols.map(() => '---:').join('|')}|`];
+    const head = (cols: string[]) => [
+      `| processes | concurrency | ${cols.join(' | ')} |`,
+      `|---:|---:|${cols.map(() => '---:').join('|')}|`,
+    ];
     const lines = [
       ...METHOD,
       '',
       '**Jobs per second** (median, min–max over rounds):',
       '',
       ...head([...systems.map((s) => LABEL[s]), 'target']),
-      ...result.points.map((p) => `| ${p.processes} | ${p.concurrency} | ${systems.map((s) => fmtSummary(summarize(p.rates[s]))).join(' | ')} | ${pass(p) ? 'pass' : '**miss**'} |`),
+      ...result.points.map(
+        (p) =>
+          `| ${p.processes} | ${p.concurrency} | ${systems.map((s) => fmtSummary(summarize(p.rates[s]))).join(' | ')} | ${pass(p) ? 'pass' : '**miss**'} |`,
+      ),
       '',
       '**Ratios**, ours ÷ each reference, per round (the systems ran back to back within a round; ours and raw BullMQ twice each, as A B B A, their round figure the mean of the two), then median (min–max). Target: ≥ 0.9 against raw BullMQ, and above 1 against the fastest peer configuration of each round.',
       '',
       ...head(refs.map((r) => `ours ÷ ${LABEL[r]}`)),
-      ...result.points.map((p) => `| ${p.processes} | ${p.concurrency} | ${refs.map((r) => (r === 'bullmq' ? `**${fmtSummary(ratio(p, r))}**` : fmtSummary(ratio(p, r)))).join(' | ')} |`),
+      ...result.points.map(
+        (p) =>
+          `| ${p.processes} | ${p.concurrency} | ${refs.map((r) => (r === 'bullmq' ? `**${fmtSummary(ratio(p, r))}**` : fmtSummary(ratio(p, r)))).join(' | ')} |`,
+      ),
       '',
       '**Worker CPU per job**, µs (median over rounds): CPU time of the worker process(es), all threads, per job handled. It leaves out the Redis and PostgreSQL servers, and is steadier than the rates on a busy machine.',
       '',
       ...head(systems.map((s) => LABEL[s])),
-      ...result.points.map((p) => `| ${p.processes} | ${p.concurrency} | ${systems.map((s) => fmt(summarize(p.cpuPerJob?.[s] ?? []).median)).join(' | ')} |`),
+      ...result.points.map(
+        (p) => `| ${p.processes} | ${p.concurrency} | ${systems.map((s) => fmt(summarize(p.cpuPerJob?.[s] ?? []).median)).join(' | ')} |`,
+      ),
       '',
     ];
     const diag = result.points.find((p) => p.systems?.includes('ours-noval'));
@@ -323,9 +357,9 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       lines.push(
         `**Diagnostics** (${diag.processes} process, concurrency ${diag.concurrency}, in the same rounds). With everything on: ${fmtSummary(summarize(diag.rates.ours))} jobs/s, ${fmtSummary(ratio(diag, 'bullmq'))} × raw BullMQ, ${fmt(summarize(diag.cpuPerJob.ours).median)} µs worker CPU per job (raw BullMQ: ${fmt(summarize(diag.cpuPerJob.bullmq).median)} µs). Then one part switched off at a time:`,
         '',
-        without('ours-noval', 'without the payload check (`payloadOf`: zod, the registry\'s worker-side schema)'),
+        without('ours-noval', "without the payload check (`payloadOf`: zod, the registry's worker-side schema)"),
         '',
-        "No AsyncLocalStorage is active in a worker process: on Node 20 an active one runs a hook for every promise in the process (BullMQ makes about 37 per job), so jobs get their log fields and correlation id from the job itself (`jobLogFields(job)`, `causedBy: job`).",
+        'No AsyncLocalStorage is active in a worker process: on Node 20 an active one runs a hook for every promise in the process (BullMQ makes about 37 per job), so jobs get their log fields and correlation id from the job itself (`jobLogFields(job)`, `causedBy: job`).',
         '',
       );
       const prof = diag.profile;
@@ -349,7 +383,13 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       lines.push(
         charts.save(
           'throughput-concurrency.svg',
-          lineChart({ title: 'No-op job throughput, 1 worker process', xLabel: 'concurrency per process', yLabel: 'jobs/s (median, bars: min–max)', xs: single.map((p) => String(p.concurrency)), series: series(single) }),
+          lineChart({
+            title: 'No-op job throughput, 1 worker process',
+            xLabel: 'concurrency per process',
+            yLabel: 'jobs/s (median, bars: min–max)',
+            xs: single.map((p) => String(p.concurrency)),
+            series: series(single),
+          }),
           'Throughput over concurrency',
         ),
         '',
@@ -360,7 +400,13 @@ export const throughputBench: Benchmark<ThroughputResult> = {
       lines.push(
         charts.save(
           'throughput-processes.svg',
-          lineChart({ title: 'No-op job throughput, concurrency 10 per process', xLabel: 'worker processes', yLabel: 'jobs/s (median, bars: min–max)', xs: c10.map((p) => String(p.processes)), series: series(c10) }),
+          lineChart({
+            title: 'No-op job throughput, concurrency 10 per process',
+            xLabel: 'worker processes',
+            yLabel: 'jobs/s (median, bars: min–max)',
+            xs: c10.map((p) => String(p.processes)),
+            series: series(c10),
+          }),
           'Throughput over worker processes',
         ),
       );

@@ -38,7 +38,13 @@ export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): 
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(PinoNestLogger));
   app.disable('x-powered-by');
-  app.use(correlationId, correlationContext, httpMetricsMiddleware(app.get(MetricsRegistry)), ...jsonBody(config.http.bodyLimit), bodyErrors);
+  app.use(
+    correlationId,
+    correlationContext,
+    httpMetricsMiddleware(app.get(MetricsRegistry)),
+    ...jsonBody(config.http.bodyLimit),
+    bodyErrors,
+  );
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');

@@ -26,8 +26,20 @@ describe('AI with the embedded default (local provider only)', () => {
 
   it('produces a deterministic summary and category for a fixed text', async () => {
     const org = AiTestBed.org();
-    await bed.jobs.enqueue(AI_QUEUE_NAME, 'generate-summary', { type: 'generate-summary', organizationId: org, entityType: 'case', entityId: 'l1', content: REPORT });
-    await bed.jobs.enqueue(AI_QUEUE_NAME, 'categorize', { type: 'categorize', organizationId: org, entityType: 'case', entityId: 'l1', content: REPORT });
+    await bed.jobs.enqueue(AI_QUEUE_NAME, 'generate-summary', {
+      type: 'generate-summary',
+      organizationId: org,
+      entityType: 'case',
+      entityId: 'l1',
+      content: REPORT,
+    });
+    await bed.jobs.enqueue(AI_QUEUE_NAME, 'categorize', {
+      type: 'categorize',
+      organizationId: org,
+      entityType: 'case',
+      entityId: 'l1',
+      content: REPORT,
+    });
     expect(await bed.settled(org, 'l1', 'generate-summary')).toMatchObject({
       status: 'ready',
       output: REPORT_SUMMARY,
@@ -37,14 +49,27 @@ describe('AI with the embedded default (local provider only)', () => {
       output_tokens: null,
       attempts: 1,
     });
-    expect(await bed.settled(org, 'l1', 'categorize')).toMatchObject({ status: 'ready', output: 'Harassment & Discrimination', provider: 'local' });
+    expect(await bed.settled(org, 'l1', 'categorize')).toMatchObject({
+      status: 'ready',
+      output: 'Harassment & Discrimination',
+      provider: 'local',
+    });
   });
 
   it('cleans up a note', async () => {
     const org = AiTestBed.org();
-    await bed.jobs.enqueue(AI_QUEUE_NAME, 'note-cleanup', { type: 'note-cleanup', organizationId: org, entityType: 'note', entityId: 'n1', content: 'um,  spoke with   the the witness today' });
+    await bed.jobs.enqueue(AI_QUEUE_NAME, 'note-cleanup', {
+      type: 'note-cleanup',
+      organizationId: org,
+      entityType: 'note',
+      entityId: 'n1',
+      content: 'um,  spoke with   the the witness today',
+    });
     const r = await eventually(async () => {
-      const rows = await bed.db.query<{ status: string; output: string }>(`SELECT status, output FROM ai_results WHERE organization_id = $1 AND entity_id = 'n1'`, [org]);
+      const rows = await bed.db.query<{ status: string; output: string }>(
+        `SELECT status, output FROM ai_results WHERE organization_id = $1 AND entity_id = 'n1'`,
+        [org],
+      );
       return rows[0]?.status === 'ready' ? rows[0] : undefined;
     });
     expect(r.output).toBe('Spoke with the witness today.');
@@ -52,7 +77,14 @@ describe('AI with the embedded default (local provider only)', () => {
 
   it('translate with only local is unavailable after one attempt, with a dead letter', async () => {
     const org = AiTestBed.org();
-    const job = await bed.jobs.enqueue(AI_QUEUE_NAME, 'translate', { type: 'translate', organizationId: org, entityType: 'case', entityId: 'l2', content: REPORT, targetLanguage: 'de' });
+    const job = await bed.jobs.enqueue(AI_QUEUE_NAME, 'translate', {
+      type: 'translate',
+      organizationId: org,
+      entityType: 'case',
+      entityId: 'l2',
+      content: REPORT,
+      targetLanguage: 'de',
+    });
     const r = await bed.settled(org, 'l2', 'translate', 'unavailable');
     expect(r.reason).toContain('local: does not support translate');
     const failed = await bed.finishedJob(job.id);
@@ -64,7 +96,13 @@ describe('AI with the embedded default (local provider only)', () => {
   it('marks the AI status unavailable whoever files the dead letter (the sweep after a crash included)', async () => {
     const org = AiTestBed.org();
     // A job that failed for good in a process that died before filing it: the sweep files it now.
-    const job = new Job(bed.queue, 'generate-summary', { type: 'generate-summary', organizationId: org, entityType: 'case', entityId: 'l9', content: REPORT }, {}, `sweep-${org}`);
+    const job = new Job(
+      bed.queue,
+      'generate-summary',
+      { type: 'generate-summary', organizationId: org, entityType: 'case', entityId: 'l9', content: REPORT },
+      {},
+      `sweep-${org}`,
+    );
     job.attemptsMade = 5;
     await bed.deadLetters.record(AI_QUEUE_NAME, job, 'anthropic: HTTP 503');
     const r = await bed.settled(org, 'l9', 'generate-summary', 'unavailable');
@@ -91,13 +129,32 @@ describe('AI with the embedded default (local provider only)', () => {
       return items?.length === 2 && items.every((i) => i.status === 'ready') ? res.body.ai : undefined;
     });
     expect(ai.items).toEqual([
-      { type: 'categorize', status: 'ready', output: 'Harassment & Discrimination', provider: 'local', model: 'extractive-v1', reason: null, updatedAt: expect.any(String) },
-      { type: 'generate-summary', status: 'ready', output: summarize(`${title}\n\n${REPORT}`, 1200), provider: 'local', model: 'extractive-v1', reason: null, updatedAt: expect.any(String) },
+      {
+        type: 'categorize',
+        status: 'ready',
+        output: 'Harassment & Discrimination',
+        provider: 'local',
+        model: 'extractive-v1',
+        reason: null,
+        updatedAt: expect.any(String),
+      },
+      {
+        type: 'generate-summary',
+        status: 'ready',
+        output: summarize(`${title}\n\n${REPORT}`, 1200),
+        provider: 'local',
+        model: 'extractive-v1',
+        reason: null,
+        updatedAt: expect.any(String),
+      },
     ]);
 
     // Another organization sees neither the case nor its AI results.
     expect((await request(bed.app.url!).get(`/api/v1/cases/${caseId}`).set(bearer(AiTestBed.org()))).status).toBe(404);
-    const foreign = await request(bed.app.url!).get('/api/v1/ai/results').query({ entityType: 'case', entityId: caseId }).set(bearer(AiTestBed.org()));
+    const foreign = await request(bed.app.url!)
+      .get('/api/v1/ai/results')
+      .query({ entityType: 'case', entityId: caseId })
+      .set(bearer(AiTestBed.org()));
     expect(foreign.body).toEqual({ items: [] });
   });
 
@@ -105,7 +162,12 @@ describe('AI with the embedded default (local provider only)', () => {
     const owner = AiTestBed.org();
     const created = await request(bed.app.url!).post('/api/v1/cases').set(bearer(owner)).send({ title: 'Private', description: REPORT });
     const intruder = AiTestBed.org();
-    const job = await bed.jobs.enqueue(AI_QUEUE_NAME, 'generate-summary', { type: 'generate-summary', organizationId: intruder, entityType: 'case', entityId: created.body.id });
+    const job = await bed.jobs.enqueue(AI_QUEUE_NAME, 'generate-summary', {
+      type: 'generate-summary',
+      organizationId: intruder,
+      entityType: 'case',
+      entityId: created.body.id,
+    });
     const r = await bed.settled(intruder, created.body.id, 'generate-summary', 'unavailable');
     expect(r.reason).toContain('does not exist in this organization');
     expect((await bed.finishedJob(job.id)).attemptsMade).toBe(1);

@@ -127,13 +127,18 @@ describe('cases API', () => {
     const org = `org-events-${Date.now()}`;
     const seen: { name: string; organizationId: string; caseId: string; version: number }[] = [];
     const record = (e: { eventName: string; organizationId: string; caseId: string; version: number }) => {
-      if (e.organizationId === org) seen.push({ name: e.eventName, organizationId: e.organizationId, caseId: e.caseId, version: e.version });
+      if (e.organizationId === org)
+        seen.push({ name: e.eventName, organizationId: e.organizationId, caseId: e.caseId, version: e.version });
     };
     const emitter = app.context.get(EventEmitter2);
     emitter.on('case.*', record);
     try {
       const { body: c } = await create(org, { title: 'Events' });
-      await api().patch(`/api/v1/cases/${c.id}`).set(bearer(org)).send({ status: 'resolved', assigneeEmail: 'sam@example.com' }).expect(200);
+      await api()
+        .patch(`/api/v1/cases/${c.id}`)
+        .set(bearer(org))
+        .send({ status: 'resolved', assigneeEmail: 'sam@example.com' })
+        .expect(200);
       await api().patch(`/api/v1/cases/${c.id}`).set(bearer(org)).send({ description: 'more detail' }).expect(200);
       await api().patch(`/api/v1/cases/${c.id}`).set(bearer(org)).send({ description: 'more detail' }).expect(200);
       await api().delete(`/api/v1/cases/${c.id}`).set(bearer(org)).expect(204);

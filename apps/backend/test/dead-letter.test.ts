@@ -20,10 +20,14 @@ describe('retries, backoff and the dead-letter queue', () => {
   afterAll(() => app.close());
 
   const add = (script: Script, opts: { attempts?: number; delay?: number; org?: string } = {}) =>
-    email.add('send-email', { organizationId: opts.org ?? 'org-dl', script }, {
-      attempts: opts.attempts ?? 3,
-      backoff: { type: 'exponential', delay: opts.delay ?? 50 },
-    });
+    email.add(
+      'send-email',
+      { organizationId: opts.org ?? 'org-dl', script },
+      {
+        attempts: opts.attempts ?? 3,
+        backoff: { type: 'exponential', delay: opts.delay ?? 50 },
+      },
+    );
 
   const entriesFor = async (jobId: string) =>
     (await deadLetters.list({ queue: 'email', status: undefined }, 0, 1000)).items.filter((i) => i.jobId === jobId);
@@ -51,7 +55,9 @@ describe('retries, backoff and the dead-letter queue', () => {
     expect(detail).toMatchObject({ queue: 'email', name: 'send-email', organizationId: 'org-dl', status: 'pending' });
     expect(detail.stacktrace[0]).toContain('scripted: attempt');
     // The sweep that catches missed failures must not file it again.
-    await app.context.get(require('../src/modules/jobs/workers/worker-failures.listener').WorkerFailuresListener, { strict: false }).reconcile();
+    await app.context
+      .get(require('../src/modules/jobs/workers/worker-failures.listener').WorkerFailuresListener, { strict: false })
+      .reconcile();
     expect(await entriesFor(job.id!)).toHaveLength(1);
   });
 
@@ -81,7 +87,9 @@ describe('retries, backoff and the dead-letter queue', () => {
     });
     expect(replayed.data).toEqual(job.data);
     expect((await deadLetters.get(entry.id))!.status).toBe('replayed');
-    const replays = (await email.getJobs(['completed', 'waiting', 'active', 'prioritized', 'failed'])).filter((j) => j?.id === first!.jobId);
+    const replays = (await email.getJobs(['completed', 'waiting', 'active', 'prioritized', 'failed'])).filter(
+      (j) => j?.id === first!.jobId,
+    );
     expect(replays).toHaveLength(1);
   });
 
@@ -102,7 +110,22 @@ describe('retries, backoff and the dead-letter queue', () => {
       });
       expect(list.items.map((i: { jobId: string }) => i.jobId).sort()).toEqual(jobs.map((j) => j.id).sort());
       expect(Object.keys(list.items[0]).sort()).toEqual(
-        ['attemptsMade', 'correlationId', 'data', 'failedAt', 'failedReason', 'firstAttemptAt', 'id', 'jobId', 'lastAttemptAt', 'name', 'organizationId', 'queue', 'replayedJobId', 'status'].sort(),
+        [
+          'attemptsMade',
+          'correlationId',
+          'data',
+          'failedAt',
+          'failedReason',
+          'firstAttemptAt',
+          'id',
+          'jobId',
+          'lastAttemptAt',
+          'name',
+          'organizationId',
+          'queue',
+          'replayedJobId',
+          'status',
+        ].sort(),
       );
       const page = await api().get('/admin/api/dead-letter').query({ organizationId: org, limit: 2, offset: 2 }).set(adminAuth());
       expect(page.body).toMatchObject({ total: 3, items: [expect.any(Object)] });

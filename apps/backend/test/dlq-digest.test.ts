@@ -128,7 +128,11 @@ describe('DLQ digest schedule follows configuration and process role', () => {
     };
     expect(await run({ APP_ROLE: 'api' })).toBeUndefined();
     expect(await run({ APP_ROLE: 'worker', WORKER_QUEUES: 'indexing' })).toBeUndefined();
-    expect(await run({ APP_ROLE: 'worker', WORKER_QUEUES: 'email' })).toMatchObject({ pattern: '0 8 * * *', tz: 'UTC', name: DLQ_DIGEST_JOB });
+    expect(await run({ APP_ROLE: 'worker', WORKER_QUEUES: 'email' })).toMatchObject({
+      pattern: '0 8 * * *',
+      tz: 'UTC',
+      name: DLQ_DIGEST_JOB,
+    });
     expect(await run({ APP_ROLE: 'worker', DLQ_DIGEST_CRON: '30 6 * * 1-5', DLQ_DIGEST_TZ: 'Europe/Berlin' })).toMatchObject({
       pattern: '30 6 * * 1-5',
       tz: 'Europe/Berlin',

@@ -15,7 +15,9 @@ describe('configuration documentation', () => {
   it('lists every variable in the README configuration table', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('<!-- config-rows -->'));
-    const documented = new Set([...table.matchAll(/^\|[^|]*\|/gm)].flatMap((row) => [...row[0].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])));
+    const documented = new Set(
+      [...table.matchAll(/^\|[^|]*\|/gm)].flatMap((row) => [...row[0].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])),
+    );
     expect(variables.filter((v) => !documented.has(v))).toEqual([]);
   });
 

@@ -48,12 +48,16 @@ describe('SMTP server down, then back: retries, dead letter, replay', () => {
     expect(gap2).toBeGreaterThan(gap1 + 500);
 
     smtp = await startSmtpServer({}, port);
-    const replay = await request(app.url!).post(`/admin/api/dead-letter/${deadLetterEntryId('email', jobId)}/replay`).set(adminAuth());
+    const replay = await request(app.url!)
+      .post(`/admin/api/dead-letter/${deadLetterEntryId('email', jobId)}/replay`)
+      .set(adminAuth());
     expect(replay.status).toBe(200);
     const replayed = await settled(queue, replay.body.jobId);
     expect(await replayed.getState()).toBe('completed');
     // A second replay of the same entry adds nothing.
-    const again = await request(app.url!).post(`/admin/api/dead-letter/${deadLetterEntryId('email', jobId)}/replay`).set(adminAuth());
+    const again = await request(app.url!)
+      .post(`/admin/api/dead-letter/${deadLetterEntryId('email', jobId)}/replay`)
+      .set(adminAuth());
     expect(again.body).toMatchObject({ alreadyReplayed: true, jobId: replay.body.jobId });
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.received).toHaveLength(1);

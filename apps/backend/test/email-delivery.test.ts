@@ -38,7 +38,12 @@ describe('email delivery over SMTP', () => {
 
     expect(smtp.received).toHaveLength(1);
     const { parsed, envelope } = smtp.received[0];
-    const expectedId = messageIdFor({ queuePrefix: app.config.queue.prefix, jobId: enqueued.id, organizationId: 'org-a', domain: 'ethico.example' });
+    const expectedId = messageIdFor({
+      queuePrefix: app.config.queue.prefix,
+      jobId: enqueued.id,
+      organizationId: 'org-a',
+      domain: 'ethico.example',
+    });
     expect(parsed.messageId).toBe(expectedId);
     expect(parsed.from?.value).toEqual([{ name: 'Ethico Alerts', address: 'alerts@ethico.example' }]);
     expect(envelope).toEqual({ from: 'alerts@ethico.example', to: ['investigator@example.com'] });

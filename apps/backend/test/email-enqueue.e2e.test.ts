@@ -12,7 +12,11 @@ describe('POST /api/v1/jobs/email validates against the template registry', () =
   });
   afterAll(() => app.close());
 
-  const post = (body: unknown) => request(app.url!).post('/api/v1/jobs/email').set(bearer('org-a')).send(body as object);
+  const post = (body: unknown) =>
+    request(app.url!)
+      .post('/api/v1/jobs/email')
+      .set(bearer('org-a'))
+      .send(body as object);
 
   it('accepts a complete case-assigned email', async () => {
     expect((await post(valid)).status).toBe(202);
@@ -26,13 +30,22 @@ describe('POST /api/v1/jobs/email validates against the template registry', () =
     ['invalid single address', { ...valid, to: 'nobody' }, 'to', 'email'],
     [
       'internal details for an anonymous reporter',
-      { ...valid, templateId: 'report-acknowledgement', context: { reportReference: 'R-7Q2X', followUpUrl: 'https://speakup.example.com/r', caseTitle: 'x' } },
+      {
+        ...valid,
+        templateId: 'report-acknowledgement',
+        context: { reportReference: 'R-7Q2X', followUpUrl: 'https://speakup.example.com/r', caseTitle: 'x' },
+      },
       'context',
       'caseTitle',
     ],
     [
       'a custom subject for an anonymous reporter',
-      { ...valid, templateId: 'report-acknowledgement', subject: 'Re: harassment by J. Smith', context: { reportReference: 'R-7Q2X', followUpUrl: 'https://speakup.example.com/r' } },
+      {
+        ...valid,
+        templateId: 'report-acknowledgement',
+        subject: 'Re: harassment by J. Smith',
+        context: { reportReference: 'R-7Q2X', followUpUrl: 'https://speakup.example.com/r' },
+      },
       'subject',
       'fixed',
     ],

@@ -17,14 +17,31 @@ describe('jobs that can never succeed', () => {
   afterAll(() => app.close());
 
   it.each([
-    ['an invalid payload', 'indexing', 'create', { operation: 'create', entityType: 'case' }, /invalid indexing job "create": organizationId: .*; entityId: /],
-    ['an unknown job name', 'indexing', 'explode', { organizationId: 'org-x' }, /no job "explode" on queue indexing; known: create, update, delete, reindex/],
+    [
+      'an invalid payload',
+      'indexing',
+      'create',
+      { operation: 'create', entityType: 'case' },
+      /invalid indexing job "create": organizationId: .*; entityId: /,
+    ],
+    [
+      'an unknown job name',
+      'indexing',
+      'explode',
+      { organizationId: 'org-x' },
+      /no job "explode" on queue indexing; known: create, update, delete, reindex/,
+    ],
     // Workers leave the template context to rendering; it fails the same way, naming the field.
     [
       'an email whose context does not fit its template',
       'email',
       'send-email',
-      { organizationId: 'org-x', templateId: 'case-assigned', to: 'a@example.com', context: { caseNumber: 7, caseTitle: 'T', assigneeName: 'A', caseUrl: 'ftp://x' } },
+      {
+        organizationId: 'org-x',
+        templateId: 'case-assigned',
+        to: 'a@example.com',
+        context: { caseNumber: 7, caseTitle: 'T', assigneeName: 'A', caseUrl: 'ftp://x' },
+      },
       /^invalid email job "send-email": context\.caseUrl: must be an http\(s\) URL$/,
     ],
   ])('%s goes to the dead-letter queue after one attempt, with the reason', async (_label, queueName, name, data, reason) => {

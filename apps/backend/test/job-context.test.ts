@@ -75,10 +75,19 @@ describe('job context', () => {
 
   it("runs a job's queries on the jobs' pool and a request's on the requests' pool, so a busy job pool never holds up a request", async () => {
     await queue.add('holds-db', { organizationId: 'org-c' });
-    await eventually(async () =>
-      (await runWithCorrelation({}, () => db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND application_name LIKE '%-jobs'")))[0].n > 0 || undefined,
+    await eventually(
+      async () =>
+        (
+          await runWithCorrelation({}, () =>
+            db.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND application_name LIKE '%-jobs'",
+            ),
+          )
+        )[0].n > 0 || undefined,
     );
-    const [row] = await runWithCorrelation({ correlationId: 'corr-r' }, () => db.query<{ app: string }>("SELECT current_setting('application_name') AS app"));
+    const [row] = await runWithCorrelation({ correlationId: 'corr-r' }, () =>
+      db.query<{ app: string }>("SELECT current_setting('application_name') AS app"),
+    );
     order.push(`request on ${row.app}`);
     // The readiness probe uses the requests' pool too, whatever it runs in.
     await db.ping();

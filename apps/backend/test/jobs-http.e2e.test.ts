@@ -40,7 +40,10 @@ describe('HTTP job API', () => {
 
   it('answers 404 for an unknown queue and 400 with field errors for a bad body', async () => {
     expect((await request(app.url!).post('/api/v1/jobs/nope').set(bearer('org-a')).send(email)).status).toBe(404);
-    const res = await request(app.url!).post('/api/v1/jobs/email').set(bearer('org-a')).send({ ...email, to: 'not-an-address' });
+    const res = await request(app.url!)
+      .post('/api/v1/jobs/email')
+      .set(bearer('org-a'))
+      .send({ ...email, to: 'not-an-address' });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'to', message: expect.stringContaining('email') }]);
   });

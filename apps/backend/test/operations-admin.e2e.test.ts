@@ -25,17 +25,42 @@ describe('admin roles, CSRF and the audit trail', () => {
   afterAll(() => app.close());
 
   /** A dead letter for a job that never ran here (this app has no workers). */
-  async function deadLetter(data: Record<string, unknown>, queue: 'email' | 'ai-processing' = 'email', name = 'send-email'): Promise<string> {
-    const job = { id: `adm-${++seq}`, name, data, stacktrace: ['Error: boom'], attemptsMade: 3, processedOn: Date.now(), finishedOn: Date.now(), opts: {} };
+  async function deadLetter(
+    data: Record<string, unknown>,
+    queue: 'email' | 'ai-processing' = 'email',
+    name = 'send-email',
+  ): Promise<string> {
+    const job = {
+      id: `adm-${++seq}`,
+      name,
+      data,
+      stacktrace: ['Error: boom'],
+      attemptsMade: 3,
+      processedOn: Date.now(),
+      finishedOn: Date.now(),
+      opts: {},
+    };
     return app.context.get(DeadLetterService).record(queue, job as unknown as Job, 'provider said no to dana@example.com');
   }
 
   it('lets viewers read, redacted, and nothing else', async () => {
-    const id = await deadLetter({ organizationId: 'org-v', templateId: 't', to: 'dana@example.com', subject: 'Your report', context: { name: 'Dana' } });
+    const id = await deadLetter({
+      organizationId: 'org-v',
+      templateId: 't',
+      to: 'dana@example.com',
+      subject: 'Your report',
+      context: { name: 'Dana' },
+    });
     const list = await request(app.url!).get('/admin/api/dead-letter').set(viewer());
     expect(list.status).toBe(200);
     const item = list.body.items.find((i: { id: string }) => i.id === id);
-    expect(item.data).toEqual({ organizationId: 'org-v', templateId: 't', to: '[email]', subject: '[redacted: 11 characters]', context: '[redacted: 1 fields]' });
+    expect(item.data).toEqual({
+      organizationId: 'org-v',
+      templateId: 't',
+      to: '[email]',
+      subject: '[redacted: 11 characters]',
+      context: '[redacted: 1 fields]',
+    });
     // The operator reads the JSON API as stored.
     const full = await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator());
     expect(full.body.data.to).toBe('dana@example.com');
@@ -49,7 +74,15 @@ describe('admin roles, CSRF and the audit trail', () => {
     expect(page.text).not.toContain('Your report');
     expect(page.text).not.toContain('>Replay<');
     expect((await request(app.url!).get(`/admin/dead-letter/${id}?reveal=1`).set(viewer())).status).toBe(403);
-    expect((await request(app.url!).post(`/admin/dead-letter/${id}/replay`).set(viewer()).type('form').send({ _csrf: csrfOf(page.text) })).status).toBe(403);
+    expect(
+      (
+        await request(app.url!)
+          .post(`/admin/dead-letter/${id}/replay`)
+          .set(viewer())
+          .type('form')
+          .send({ _csrf: csrfOf(page.text) })
+      ).status,
+    ).toBe(403);
     expect((await request(app.url!).get('/admin/dead-letter').set(adminAuth('vera', 'wrong-password'))).status).toBe(401);
   });
 
@@ -89,8 +122,12 @@ describe('admin roles, CSRF and the audit trail', () => {
     const viewerPage = await request(app.url!).get(`/admin/dead-letter/${id}`).set(viewer());
     expect((await post({}, { _csrf: csrfOf(viewerPage.text) })).status).toBe(403);
     // The JSON API and Bull Board refuse cross-site writes too.
-    expect((await request(app.url!).post(`/admin/api/dead-letter/${id}/dismiss`).set(operator()).set('Origin', 'https://evil.example')).status).toBe(403);
-    expect((await request(app.url!).put('/admin/queues/api/queues/email/pause').set(operator()).set('Origin', 'https://evil.example')).status).toBe(403);
+    expect(
+      (await request(app.url!).post(`/admin/api/dead-letter/${id}/dismiss`).set(operator()).set('Origin', 'https://evil.example')).status,
+    ).toBe(403);
+    expect(
+      (await request(app.url!).put('/admin/queues/api/queues/email/pause').set(operator()).set('Origin', 'https://evil.example')).status,
+    ).toBe(403);
     // Same origin with the token: accepted.
     const ok = await post({ Origin: app.url! }, { _csrf: token });
     expect(ok.status).toBe(303);
@@ -98,19 +135,42 @@ describe('admin roles, CSRF and the audit trail', () => {
   });
 
   it('validates edited payloads against the job schema, then replays and audits them', async () => {
-    const id = await deadLetter({ organizationId: 'org-e', type: 'translate', entityType: 'case', entityId: 'c1', content: 'text' }, 'ai-processing', 'translate');
+    const id = await deadLetter(
+      { organizationId: 'org-e', type: 'translate', entityType: 'case', entityId: 'c1', content: 'text' },
+      'ai-processing',
+      'translate',
+    );
     const form = await request(app.url!).get(`/admin/dead-letter/${id}/edit`).set(operator());
     expect(form.status).toBe(200);
     const token = csrfOf(form.text);
-    const bad = await request(app.url!).post(`/admin/dead-letter/${id}/edit`).set(operator()).type('form').send({ _csrf: token, payload: JSON.stringify({ organizationId: 'org-e', type: 'translate', entityType: 'case', entityId: 'c1' }) });
+    const bad = await request(app.url!)
+      .post(`/admin/dead-letter/${id}/edit`)
+      .set(operator())
+      .type('form')
+      .send({ _csrf: token, payload: JSON.stringify({ organizationId: 'org-e', type: 'translate', entityType: 'case', entityId: 'c1' }) });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('targetLanguage');
     expect(bad.text).toContain('is required for translate');
-    const notJson = await request(app.url!).post(`/admin/dead-letter/${id}/edit`).set(operator()).type('form').send({ _csrf: token, payload: '{oops' });
+    const notJson = await request(app.url!)
+      .post(`/admin/dead-letter/${id}/edit`)
+      .set(operator())
+      .type('form')
+      .send({ _csrf: token, payload: '{oops' });
     expect(notJson.status).toBe(400);
 
-    const edited = { organizationId: 'org-e', type: 'translate', entityType: 'case', entityId: 'c1', content: 'text', targetLanguage: 'de' };
-    const good = await request(app.url!).post(`/admin/dead-letter/${id}/edit`).set(operator()).type('form').send({ _csrf: token, payload: JSON.stringify(edited) });
+    const edited = {
+      organizationId: 'org-e',
+      type: 'translate',
+      entityType: 'case',
+      entityId: 'c1',
+      content: 'text',
+      targetLanguage: 'de',
+    };
+    const good = await request(app.url!)
+      .post(`/admin/dead-letter/${id}/edit`)
+      .set(operator())
+      .type('form')
+      .send({ _csrf: token, payload: JSON.stringify(edited) });
     expect(good.status).toBe(303);
     const entry = (await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator())).body;
     expect(entry).toMatchObject({ status: 'replayed', replayedWithEditedData: true, replayedJobId: `replay-${id}` });
@@ -126,24 +186,41 @@ describe('admin roles, CSRF and the audit trail', () => {
     // Unique per run: the audit table is shared by every test on the database, and entry ids repeat across queue prefixes.
     const bulkOrg = `org-bulk-${Date.now()}`;
     const otherOrg = `org-other-${Date.now()}`;
-    const ids = [await deadLetter({ organizationId: bulkOrg, templateId: 't', to: 'b1@example.com', context: {} }), await deadLetter({ organizationId: bulkOrg, templateId: 't', to: 'b2@example.com', context: {} })];
+    const ids = [
+      await deadLetter({ organizationId: bulkOrg, templateId: 't', to: 'b1@example.com', context: {} }),
+      await deadLetter({ organizationId: bulkOrg, templateId: 't', to: 'b2@example.com', context: {} }),
+    ];
     const other = await deadLetter({ organizationId: otherOrg, templateId: 't', to: 'o@example.com', context: {} });
     const list = await request(app.url!).get(`/admin/dead-letter?organization=${bulkOrg}`).set(operator());
     expect(list.text).toContain('2 entries');
     const token = csrfOf(list.text);
-    const confirm = await request(app.url!).post('/admin/dead-letter/bulk').set(operator()).type('form').send({ _csrf: token, action: 'dismiss', organization: bulkOrg, queue: '', reason: '' });
+    const confirm = await request(app.url!)
+      .post('/admin/dead-letter/bulk')
+      .set(operator())
+      .type('form')
+      .send({ _csrf: token, action: 'dismiss', organization: bulkOrg, queue: '', reason: '' });
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Dismiss 2 dead letters?');
-    const done = await request(app.url!).post('/admin/dead-letter/bulk').set(operator()).type('form').send({ _csrf: token, action: 'dismiss', organization: bulkOrg, queue: '', reason: '', confirm: 'yes' });
+    const done = await request(app.url!)
+      .post('/admin/dead-letter/bulk')
+      .set(operator())
+      .type('form')
+      .send({ _csrf: token, action: 'dismiss', organization: bulkOrg, queue: '', reason: '', confirm: 'yes' });
     expect(done.status).toBe(303);
     expect(done.headers.location).toContain('done=2');
     const pg = new Client({ connectionString: app.config.database.url });
     await pg.connect();
     try {
-      const rows = await pg.query('SELECT entry_id, action, actor, bulk_id FROM dead_letter_audit WHERE entry_id = ANY($1) AND organization_id = $2 ORDER BY entry_id', [ids, bulkOrg]);
+      const rows = await pg.query(
+        'SELECT entry_id, action, actor, bulk_id FROM dead_letter_audit WHERE entry_id = ANY($1) AND organization_id = $2 ORDER BY entry_id',
+        [ids, bulkOrg],
+      );
       expect(rows.rows.map((r) => [r.entry_id, r.action, r.actor])).toEqual(ids.sort().map((i) => [i, 'dismiss', 'otto']));
       expect(new Set(rows.rows.map((r) => r.bulk_id)).size).toBe(1);
-      expect((await pg.query('SELECT count(*)::int AS n FROM dead_letter_audit WHERE entry_id = $1 AND organization_id = $2', [other, otherOrg])).rows[0].n).toBe(0);
+      expect(
+        (await pg.query('SELECT count(*)::int AS n FROM dead_letter_audit WHERE entry_id = $1 AND organization_id = $2', [other, otherOrg]))
+          .rows[0].n,
+      ).toBe(0);
       // Append-only: the database itself refuses to change or remove rows.
       await expect(pg.query("UPDATE dead_letter_audit SET actor = 'mallory' WHERE entry_id = $1", [ids[0]])).rejects.toThrow(/append-only/);
       await expect(pg.query('DELETE FROM dead_letter_audit WHERE entry_id = $1', [ids[0]])).rejects.toThrow(/append-only/);

@@ -59,7 +59,12 @@ describe('structured logs', () => {
       .send({
         templateId: 'case-assigned',
         to: RECIPIENT,
-        context: { caseNumber: 'C-2026-0007', caseTitle: ALLEGATION, assigneeName: `Dana (${WHISTLEBLOWER})`, caseUrl: 'https://app.example.com/cases/7' },
+        context: {
+          caseNumber: 'C-2026-0007',
+          caseTitle: ALLEGATION,
+          assigneeName: `Dana (${WHISTLEBLOWER})`,
+          caseUrl: 'https://app.example.com/cases/7',
+        },
       });
     expect(email.status).toBe(202);
     await eventually(async () => (await jobs.queue('email').getJobState(email.body.id)) === 'completed');
@@ -72,15 +77,28 @@ describe('structured logs', () => {
     expect((await request(app.url!).post(`/admin/api/dead-letter/${id}/replay`).set(adminAuth())).status).toBe(200);
     expect((await request(app.url!).post('/api/v1/jobs/email').set('Authorization', 'Bearer not-a-token').send({})).status).toBe(401);
     // An operator searching failure reasons for an address: the URL is logged, the address is not.
-    expect((await request(app.url!).get('/admin/dead-letter').query({ reason: WHISTLEBLOWER, status: 'all' }).set(adminAuth())).status).toBe(200);
-    expect((await request(app.url!).get('/admin/dead-letter').set(adminAuth(TEST_ADMIN.username, 'a-wrong-password-777'))).status).toBe(401);
+    expect(
+      (await request(app.url!).get('/admin/dead-letter').query({ reason: WHISTLEBLOWER, status: 'all' }).set(adminAuth())).status,
+    ).toBe(200);
+    expect((await request(app.url!).get('/admin/dead-letter').set(adminAuth(TEST_ADMIN.username, 'a-wrong-password-777'))).status).toBe(
+      401,
+    );
     // The replay fails again (the provider still refuses) and the retried job fails for good: two new entries.
-    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter/ai-processing-replay-ai-processing-3').set(adminAuth())).status === 200);
-    await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter/ai-processing-2').set(adminAuth())).status === 200, 15_000);
+    await eventually(
+      async () =>
+        (await request(app.url!).get('/admin/api/dead-letter/ai-processing-replay-ai-processing-3').set(adminAuth())).status === 200,
+    );
+    await eventually(
+      async () => (await request(app.url!).get('/admin/api/dead-letter/ai-processing-2').set(adminAuth())).status === 200,
+      15_000,
+    );
 
     await app.close();
     raw = readFileSync(logFile, 'utf8');
-    lines = raw.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    lines = raw
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -116,14 +134,32 @@ describe('structured logs', () => {
   });
 
   it('logs success at debug, retried failures at warn and final failures at error, each with job context', () => {
-    const ctx = (correlationId: string) => ({ queue: 'ai-processing', correlationId, organizationId: 'org-logs', jobId: expect.any(String) });
-    expect(lines.find((l) => l.correlationId === 'corr-logs-ok' && /completed$/.test(l.msg ?? '') && l.queue)).toMatchObject({ level: 20, ...ctx('corr-logs-ok') });
-    expect(lines.find((l) => l.correlationId === 'corr-logs-retry' && /will retry/.test(l.msg ?? ''))).toMatchObject({ level: 40, errorClass: 'Error', ...ctx('corr-logs-retry') });
-    expect(lines.find((l) => l.correlationId === 'corr-logs-dead' && /failed for good/.test(l.msg ?? ''))).toMatchObject({ level: 50, errorClass: 'UnrecoverableError', ...ctx('corr-logs-dead') });
+    const ctx = (correlationId: string) => ({
+      queue: 'ai-processing',
+      correlationId,
+      organizationId: 'org-logs',
+      jobId: expect.any(String),
+    });
+    expect(lines.find((l) => l.correlationId === 'corr-logs-ok' && /completed$/.test(l.msg ?? '') && l.queue)).toMatchObject({
+      level: 20,
+      ...ctx('corr-logs-ok'),
+    });
+    expect(lines.find((l) => l.correlationId === 'corr-logs-retry' && /will retry/.test(l.msg ?? ''))).toMatchObject({
+      level: 40,
+      errorClass: 'Error',
+      ...ctx('corr-logs-retry'),
+    });
+    expect(lines.find((l) => l.correlationId === 'corr-logs-dead' && /failed for good/.test(l.msg ?? ''))).toMatchObject({
+      level: 50,
+      errorClass: 'UnrecoverableError',
+      ...ctx('corr-logs-dead'),
+    });
   });
 
   it('logs admin requests with the admin name and the failed ones at warn', () => {
-    expect(lines.find((l) => l.admin === TEST_ADMIN.username && (l.req as { url?: string })?.url?.startsWith('/admin/dead-letter/'))).toBeDefined();
+    expect(
+      lines.find((l) => l.admin === TEST_ADMIN.username && (l.req as { url?: string })?.url?.startsWith('/admin/dead-letter/')),
+    ).toBeDefined();
     expect(lines.find((l) => (l.res as { statusCode?: number })?.statusCode === 401)).toMatchObject({ level: 40 });
   });
 });

@@ -20,7 +20,10 @@ describe('metrics and health', () => {
   beforeAll(async () => {
     api = await startTestApp({ APP_ROLE: 'api' });
     // The same queues (same prefix): a dedicated AI worker consumes what the API enqueues.
-    worker = await startTestApp({ APP_ROLE: 'worker', QUEUE_PREFIX: api.config.queue.prefix, WORKER_QUEUES: 'ai-processing' }, { workers: scriptedAiWorkers() });
+    worker = await startTestApp(
+      { APP_ROLE: 'worker', QUEUE_PREFIX: api.config.queue.prefix, WORKER_QUEUES: 'ai-processing' },
+      { workers: scriptedAiWorkers() },
+    );
     workerUrl = `http://127.0.0.1:${worker.context.get(MetricsHttpServer).port}`;
   });
   afterAll(async () => {
@@ -30,7 +33,10 @@ describe('metrics and health', () => {
 
   it('exports queue, dead-letter, job and HTTP metrics from both roles', async () => {
     aiScript.mode = 'fail-for-good';
-    const res = await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-m' });
+    const res = await request(api.url!)
+      .post('/api/v1/jobs/ai-processing')
+      .set(bearer('org-m'))
+      .send({ type: 'categorize', entityType: 'case', entityId: 'c-m' });
     expect(res.status).toBe(202);
     await eventually(async () => (await request(api.url!).get('/admin/api/dead-letter').set(adminAuth())).body.total === 1);
 
@@ -41,7 +47,9 @@ describe('metrics and health', () => {
     expect(fromApi).toMatch(/^ethico_queue_jobs\{queue="ai-processing",state="failed",role="api"\} 1$/m);
     expect(fromApi).toMatch(/^ethico_dead_letter_pending\{queue="ai-processing",role="api"\} 1$/m);
     expect(fromApi).toMatch(/^ethico_queue_stats_up\{role="api"\} 1$/m);
-    expect(fromApi).toMatch(/^ethico_http_request_duration_seconds_count\{role="api",method="POST",route="\/api\/v1\/jobs\/:queue",status="202"\} 1$/m);
+    expect(fromApi).toMatch(
+      /^ethico_http_request_duration_seconds_count\{role="api",method="POST",route="\/api\/v1\/jobs\/:queue",status="202"\} 1$/m,
+    );
     expect(fromApi).toMatch(/^process_cpu_user_seconds_total/m);
 
     const fromWorker = await request(workerUrl).get('/metrics');
@@ -50,19 +58,33 @@ describe('metrics and health', () => {
     const w = fromWorker.text;
     expect(w).toMatch(/^ethico_job_wait_seconds_count\{role="worker",queue="ai-processing",name="categorize"\} 1$/m);
     expect(w).toMatch(/^ethico_job_processing_seconds_count\{role="worker",queue="ai-processing",name="categorize",outcome="failed"\} 1$/m);
-    expect(w).toMatch(/^ethico_job_final_failures_total\{queue="ai-processing",name="categorize",error="UnrecoverableError",role="worker"\} 1$/m);
-    expect(w).toMatch(/^ethico_job_failed_attempts_total\{queue="ai-processing",name="categorize",error="UnrecoverableError",role="worker"\} 1$/m);
+    expect(w).toMatch(
+      /^ethico_job_final_failures_total\{queue="ai-processing",name="categorize",error="UnrecoverableError",role="worker"\} 1$/m,
+    );
+    expect(w).toMatch(
+      /^ethico_job_failed_attempts_total\{queue="ai-processing",name="categorize",error="UnrecoverableError",role="worker"\} 1$/m,
+    );
 
     // A success shows up as a completed run.
     aiScript.mode = 'succeed';
-    await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-ok' });
-    await eventually(async () => /^ethico_job_processing_seconds_count\{role="worker",queue="ai-processing",name="categorize",outcome="completed"\} 1$/m.test((await request(workerUrl).get('/metrics')).text));
+    await request(api.url!)
+      .post('/api/v1/jobs/ai-processing')
+      .set(bearer('org-m'))
+      .send({ type: 'categorize', entityType: 'case', entityId: 'c-ok' });
+    await eventually(async () =>
+      /^ethico_job_processing_seconds_count\{role="worker",queue="ai-processing",name="categorize",outcome="completed"\} 1$/m.test(
+        (await request(workerUrl).get('/metrics')).text,
+      ),
+    );
     expect(w).toMatch(/^# TYPE ethico_job_rate_limited_total counter$/m);
   });
 
   it('counts rate-limit hits from processors', async () => {
     aiScript.mode = 'rate-limited-once';
-    const res = await request(api.url!).post('/api/v1/jobs/ai-processing').set(bearer('org-m')).send({ type: 'categorize', entityType: 'case', entityId: 'c-limited' });
+    const res = await request(api.url!)
+      .post('/api/v1/jobs/ai-processing')
+      .set(bearer('org-m'))
+      .send({ type: 'categorize', entityType: 'case', entityId: 'c-limited' });
     expect(res.status).toBe(202);
     const jobs = api.context.get(JobsService);
     // Put back, not failed: it completes once the limit has passed.
@@ -83,7 +105,16 @@ describe('metrics and health', () => {
     // 500 pending dead letters: the DLQ gauge reads a counter-set, not the entries.
     const deadLetters = api.context.get(DeadLetterService);
     for (let i = 0; i < 500; i++) {
-      const job = { id: `bulk-${i}`, name: 'send-email', data: { organizationId: 'org-m' }, stacktrace: [], attemptsMade: 3, processedOn: Date.now(), finishedOn: Date.now(), opts: {} };
+      const job = {
+        id: `bulk-${i}`,
+        name: 'send-email',
+        data: { organizationId: 'org-m' },
+        stacktrace: [],
+        attemptsMade: 3,
+        processedOn: Date.now(),
+        finishedOn: Date.now(),
+        opts: {},
+      };
       await deadLetters.record('email', job as unknown as Job, 'synthetic');
     }
     const N = 60;
@@ -138,7 +169,10 @@ describe('metrics and health', () => {
       expect((await request(url).get('/health/live')).status).toBe(200);
       const ready = await request(url).get('/health/ready');
       expect(ready.status).toBe(200);
-      expect(ready.body).toMatchObject({ status: 'ok', info: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } } });
+      expect(ready.body).toMatchObject({
+        status: 'ok',
+        info: { redis: { status: 'up' }, postgres: { status: 'up' }, workers: { status: 'up' } },
+      });
     }
     expect((await request(workerUrl).get('/health/ready')).body.info.workers.queues).toEqual(['ai-processing']);
     expect((await request(api.url!).get('/health')).body).toEqual({ status: 'ok' });
@@ -147,7 +181,10 @@ describe('metrics and health', () => {
     await worker.context.get(ScriptedAiProcessor).worker.close();
     const unready = await request(workerUrl).get('/health/ready');
     expect(unready.status).toBe(503);
-    expect(unready.body).toMatchObject({ message: 'not ready: workers', error: { workers: { status: 'down', message: 'no running worker for ai-processing' } } });
+    expect(unready.body).toMatchObject({
+      message: 'not ready: workers',
+      error: { workers: { status: 'down', message: 'no running worker for ai-processing' } },
+    });
     expect((await request(workerUrl).get('/health/live')).status).toBe(200);
   });
 
@@ -157,7 +194,12 @@ describe('metrics and health', () => {
       expect((await request(broken.url!).get('/health/live')).status).toBe(200);
       const ready = await request(broken.url!).get('/health/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body).toMatchObject({ status: 'error', message: 'not ready: postgres', error: { postgres: { status: 'down' } }, info: { redis: { status: 'up' } } });
+      expect(ready.body).toMatchObject({
+        status: 'error',
+        message: 'not ready: postgres',
+        error: { postgres: { status: 'down' } },
+        info: { redis: { status: 'up' } },
+      });
     } finally {
       await broken.close();
     }

@@ -39,10 +39,14 @@ describe('when Redis is unreachable', () => {
 
     // Back on the same port: producers reconnect by themselves, nothing restarts.
     redis = await startRedisServer({ dir, port: redis.port });
-    const back = await eventually(async () => {
-      const res = await enqueue();
-      return res.status === 202 && res;
-    }, 5_000, 100);
+    const back = await eventually(
+      async () => {
+        const res = await enqueue();
+        return res.status === 202 && res;
+      },
+      5_000,
+      100,
+    );
     expect(back.body.state).toBe('prioritized');
   });
 });

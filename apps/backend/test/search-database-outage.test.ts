@@ -66,7 +66,10 @@ describe('indexing while the database is down', () => {
 
     const check = new Client({ connectionString: pg.url });
     await check.connect();
-    const { rows } = await check.query(`SELECT version, title FROM search_documents WHERE organization_id = $1 AND entity_id = $2`, [org, id]);
+    const { rows } = await check.query(`SELECT version, title FROM search_documents WHERE organization_id = $1 AND entity_id = $2`, [
+      org,
+      id,
+    ]);
     await check.end();
     expect(rows).toEqual([{ version: 1, title: 'Outage case' }]);
   });

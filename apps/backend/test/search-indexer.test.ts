@@ -95,7 +95,9 @@ describe('SearchIndexer ordering and idempotency', () => {
   });
 
   it('fails an unknown entity type without retrying', async () => {
-    await expect(indexer.apply({ organizationId: org, operation: 'update', entityType: 'invoice', entityId: 'x' }, job)).rejects.toMatchObject({
+    await expect(
+      indexer.apply({ organizationId: org, operation: 'update', entityType: 'invoice', entityId: 'x' }, job),
+    ).rejects.toMatchObject({
       name: 'UnrecoverableError',
     });
   });

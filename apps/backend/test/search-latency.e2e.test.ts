@@ -23,12 +23,19 @@ describe('create-to-searchable delay', () => {
     const measure = async (i: number) => {
       const word = `marker${i}x${Date.now().toString(36)}`;
       const start = Date.now();
-      const res = await request(app.url!).post('/api/v1/cases').set(bearer(org)).send({ title: `Latency ${i}`, description: `contains ${word}` });
+      const res = await request(app.url!)
+        .post('/api/v1/cases')
+        .set(bearer(org))
+        .send({ title: `Latency ${i}`, description: `contains ${word}` });
       expect(res.status).toBe(201);
-      await eventually(async () => {
-        const found = await request(app.url!).get('/api/v1/search').query({ q: word }).set(bearer(org));
-        return found.body.total === 1;
-      }, 5_000, 10);
+      await eventually(
+        async () => {
+          const found = await request(app.url!).get('/api/v1/search').query({ q: word }).set(bearer(org));
+          return found.body.total === 1;
+        },
+        5_000,
+        10,
+      );
       delays.push(Date.now() - start);
     };
     for (let i = 0; i < SAMPLES; i += PARALLEL) {
@@ -37,7 +44,9 @@ describe('create-to-searchable delay', () => {
     const sorted = [...delays].sort((a, b) => a - b);
     const median = percentile(sorted, 50);
     const p95 = percentile(sorted, 95);
-    console.log(`create-to-searchable over ${SAMPLES} cases (${PARALLEL} at a time): median ${median} ms, p95 ${p95} ms, max ${sorted.at(-1)} ms`);
+    console.log(
+      `create-to-searchable over ${SAMPLES} cases (${PARALLEL} at a time): median ${median} ms, p95 ${p95} ms, max ${sorted.at(-1)} ms`,
+    );
     expect(p95).toBeLessThan(5_000);
   });
 });

@@ -73,11 +73,15 @@ describe('reindexing an organization', () => {
     expect(job?.data).toMatchObject({ organizationId: org, operation: 'reindex', entityType: 'case', entityId: '*' });
 
     const jobView = async () => (await request(app.url!).get(`/api/v1/jobs/indexing/${jobId}`).set(bearer(org))).body;
-    await eventually(async () => {
-      const view = await jobView();
-      if (view.state === 'failed') throw new Error(view.failedReason);
-      return view.state === 'completed';
-    }, 60_000, 100);
+    await eventually(
+      async () => {
+        const view = await jobView();
+        if (view.state === 'failed') throw new Error(view.failedReason);
+        return view.state === 'completed';
+      },
+      60_000,
+      100,
+    );
     // Read again: a view taken while the job was finishing can pair the final state with earlier fields.
     const done = await jobView();
     const elapsed = Date.now() - started;
@@ -101,7 +105,10 @@ describe('reindexing an organization', () => {
   it('reindexes a single case on request and rejects an entity id without its type', async () => {
     const [row] = await sourceRows();
     await db.query(`UPDATE search_documents SET title = 'tampered' WHERE organization_id = $1 AND entity_id = $2`, [org, row.entity_id]);
-    const res = await request(app.url!).post('/api/v1/search/reindex').set(bearer(org)).send({ entityType: 'case', entityId: row.entity_id });
+    const res = await request(app.url!)
+      .post('/api/v1/search/reindex')
+      .set(bearer(org))
+      .send({ entityType: 'case', entityId: row.entity_id });
     expect(res.status).toBe(202);
     await eventually(async () => (await indexRows()).find((r) => r.entity_id === row.entity_id)?.title === row.title, 5_000);
 

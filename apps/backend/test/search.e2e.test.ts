@@ -28,7 +28,10 @@ describe('search over HTTP (workers running)', () => {
     return res.body;
   };
   const search = async (orgId: string, q: string, extra: Record<string, string | number> = {}) => {
-    const res = await api().get('/api/v1/search').query({ q, ...extra }).set(bearer(orgId));
+    const res = await api()
+      .get('/api/v1/search')
+      .query({ q, ...extra })
+      .set(bearer(orgId));
     expect(res.status).toBe(200);
     return res.body as { total: number; hits: Hit[]; facets: Record<string, number> };
   };
@@ -36,7 +39,10 @@ describe('search over HTTP (workers running)', () => {
 
   it('finds a new case by a word of its description within 5 s, follows a title change, and forgets it once deleted', async () => {
     const tenant = org('flow');
-    const c = await createCase(tenant, { title: 'Vendor kickbacks', description: 'The procurement lead accepted gratuities from a supplier' });
+    const c = await createCase(tenant, {
+      title: 'Vendor kickbacks',
+      description: 'The procurement lead accepted gratuities from a supplier',
+    });
     const found = await eventually(async () => (await search(tenant, 'gratuities')).total === 1 && search(tenant, 'gratuities'), 5_000);
     expect(found.hits).toEqual([
       {
@@ -63,8 +69,10 @@ describe('search over HTTP (workers running)', () => {
     const [a, b] = [org('alpha'), org('beta')];
     const aIds: string[] = [];
     const bIds: string[] = [];
-    for (let i = 0; i < 2; i++) aIds.push((await createCase(a, { title: `Safety violation ${i}`, description: 'forklift incident in warehouse' })).id);
-    for (let i = 0; i < 3; i++) bIds.push((await createCase(b, { title: `Safety violation ${i}`, description: 'forklift incident in warehouse' })).id);
+    for (let i = 0; i < 2; i++)
+      aIds.push((await createCase(a, { title: `Safety violation ${i}`, description: 'forklift incident in warehouse' })).id);
+    for (let i = 0; i < 3; i++)
+      bIds.push((await createCase(b, { title: `Safety violation ${i}`, description: 'forklift incident in warehouse' })).id);
 
     await eventually(async () => (await search(a, 'forklift')).total === 2 && (await search(b, 'forklift')).total === 3, 5_000);
     const ra = await search(a, 'forklift warehouse');
@@ -111,7 +119,10 @@ describe('search over HTTP (workers running)', () => {
     ['a negative offset', { q: 'x', offset: -1 }],
     ['an unknown parameter', { q: 'x', organizationId: 'org-other' }],
   ])('answers 400 for %s', async (_name, query) => {
-    const res = await api().get('/api/v1/search').query(query).set(bearer(org('bad')));
+    const res = await api()
+      .get('/api/v1/search')
+      .query(query)
+      .set(bearer(org('bad')));
     expect(res.status).toBe(400);
     expect(res.body.errors?.length).toBeGreaterThan(0);
   });
@@ -136,7 +147,10 @@ describe('search over HTTP (workers running)', () => {
   it.each(hostile.map((q) => [JSON.stringify(q.length > 60 ? `${q.slice(0, 30)}… (${q.length} chars)` : q), q]))(
     'never fails on the hostile query %s',
     async (_label, q) => {
-      const res = await api().get('/api/v1/search').query({ q }).set(bearer(org('hostile')));
+      const res = await api()
+        .get('/api/v1/search')
+        .query({ q })
+        .set(bearer(org('hostile')));
       expect([200, 400]).toContain(res.status);
       if (res.status === 200) expect(res.body).toEqual({ total: 0, hits: [], facets: { case: 0 } });
     },

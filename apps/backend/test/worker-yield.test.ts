@@ -58,10 +58,14 @@ describe('workers yield to HTTP requests in a combined process', () => {
     try {
       // Halved each tick the loop is late, down to a pause (no new job), which ends after a second.
       await eventually(async () => worker.isPaused() || undefined, 5_000, 10);
-      await eventually(async () => {
-        const metrics = await request(app.http!.getHttpServer()).get('/metrics').expect(200);
-        return /^ethico_worker_concurrency\{queue="email",role="all"\} 0$/m.test(metrics.text) || undefined;
-      }, 5_000, 10);
+      await eventually(
+        async () => {
+          const metrics = await request(app.http!.getHttpServer()).get('/metrics').expect(200);
+          return /^ethico_worker_concurrency\{queue="email",role="all"\} 0$/m.test(metrics.text) || undefined;
+        },
+        5_000,
+        10,
+      );
       // Taking fewer jobs, not stopping: the backlog keeps draining.
       const done = await email.getCompletedCount();
       await eventually(async () => (await email.getCompletedCount()) > done + 10 || undefined, 5_000);
@@ -89,7 +93,10 @@ describe('workers yield to HTTP requests in a combined process', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     // Read through a connection of the test's own: the app's are closed.
     const env = redisEnv();
-    const queue = new Queue('email', { connection: { host: env.REDIS_HOST!, port: Number(env.REDIS_PORT), password: env.REDIS_PASSWORD }, prefix: app.config.queue.prefix });
+    const queue = new Queue('email', {
+      connection: { host: env.REDIS_HOST!, port: Number(env.REDIS_PORT), password: env.REDIS_PASSWORD },
+      prefix: app.config.queue.prefix,
+    });
     try {
       expect(await queue.getActiveCount()).toBe(0);
     } finally {
@@ -99,7 +106,12 @@ describe('workers yield to HTTP requests in a combined process', () => {
 
   it('is composed only where one process serves and works, unless WORKER_YIELD_LAG_MS=0', () => {
     const yields = (env: Record<string, string>) => AppModule.forRole(testConfig(env)).imports!.includes(WorkerYieldModule);
-    expect(app.context.get(DiscoveryService).getProviders().some((p) => p.instance instanceof WorkerYieldService)).toBe(true);
+    expect(
+      app.context
+        .get(DiscoveryService)
+        .getProviders()
+        .some((p) => p.instance instanceof WorkerYieldService),
+    ).toBe(true);
     expect(yields({ APP_ROLE: 'all' })).toBe(true);
     expect(yields({ APP_ROLE: 'all', WORKER_YIELD_LAG_MS: '0' })).toBe(false);
     expect(yields({ APP_ROLE: 'api' })).toBe(false);

@@ -44,7 +44,11 @@ export class BenchChild {
   }
 
   /** Starts `fixture` and waits until it answers `ready`. */
-  static async start(fixture: string, env: RawEnv, opts: { name?: string; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<BenchChild> {
+  static async start(
+    fixture: string,
+    env: RawEnv,
+    opts: { name?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
+  ): Promise<BenchChild> {
     // Logs go to a file, as a deployment's would go to a collector: reading them here would put
     // their volume on the event loop that also runs the load generator.
     const dir = join(tmpdir(), 'ethico-bench-logs');

@@ -26,7 +26,9 @@ export async function startFakeOpenAi(delayMs: number): Promise<FakeProvider> {
             object: 'chat.completion',
             created: Math.floor(Date.now() / 1000),
             model: 'bench-model',
-            choices: [{ index: 0, message: { role: 'assistant', content: 'A short benchmark summary of the case.' }, finish_reason: 'stop' }],
+            choices: [
+              { index: 0, message: { role: 'assistant', content: 'A short benchmark summary of the case.' }, finish_reason: 'stop' },
+            ],
             usage: { prompt_tokens: Math.ceil(body.length / 4), completion_tokens: 9, total_tokens: Math.ceil(body.length / 4) + 9 },
           }),
         );

@@ -12,7 +12,10 @@ const CATEGORIES: [string, (fn: string, url: string) => boolean][] = [
   // The profiler's own start-up (Profiler.start through the inspector session): not the worker's work.
   ['profiler', (fn, url) => fn === 'dispatch' || url === 'node:inspector'],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
-  ['payload validation (zod, registry, email templates)', (_, url) => /\/zod\/|payload-validation|job-payload|job-registry|email\/templates/.test(url)],
+  [
+    'payload validation (zod, registry, email templates)',
+    (_, url) => /\/zod\/|payload-validation|job-payload|job-registry|email\/templates/.test(url),
+  ],
   ['AsyncLocalStorage (promise hooks)', (_, url) => /async_hooks/.test(url)],
   ['logging (pino, job log fields)', (_, url) => /\/pino\/|@pinojs|nestjs-pino|modules\/logging/.test(url)],
   ['metrics (prom-client, job events)', (_, url) => /prom-client|modules\/metrics/.test(url)],

@@ -61,7 +61,9 @@ export function writeReport(benchmarks: Benchmark[], header: (results: StoredRes
     '| figure | value: median (min–max over rounds) | target | verdict |',
     '|---|---|---|---|',
     ...present.flatMap((b) =>
-      b.headline(stored.get(b.name)!.result as never).map((h) => `| ${h.figure} | ${h.value} | ${h.target} | ${h.verdict === 'miss' ? '**miss**' : h.verdict} |`),
+      b
+        .headline(stored.get(b.name)!.result as never)
+        .map((h) => `| ${h.figure} | ${h.value} | ${h.target} | ${h.verdict === 'miss' ? '**miss**' : h.verdict} |`),
     ),
     '',
   ].join('\n');

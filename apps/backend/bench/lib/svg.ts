@@ -59,7 +59,9 @@ export function lineChart(spec: LineChartSpec): string {
   spec.series.forEach((s, k) => {
     const color = COLORS[k % COLORS.length];
     const pts = s.values.map((v, i) => ({ i, v })).filter(({ v }) => Number.isFinite(v.median));
-    out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(({ i, v }) => `${x(i).toFixed(1)},${y(v.median).toFixed(1)}`).join(' ')}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(({ i, v }) => `${x(i).toFixed(1)},${y(v.median).toFixed(1)}`).join(' ')}"/>`,
+    );
     for (const { i, v } of pts) {
       const dx = (k - (spec.series.length - 1) / 2) * 3;
       out.push(

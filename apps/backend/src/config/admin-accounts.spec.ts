@@ -20,13 +20,20 @@ describe('admin accounts', () => {
   });
 
   it('drops the pair when ADMIN_USERS is set without ADMIN_PASSWORD', async () => {
-    const config = loadConfiguration({ DATABASE_URL: env.DATABASE_URL, ADMIN_USERS: `bob:viewer:${await hashPassword('bob-password-12')}` });
+    const config = loadConfiguration({
+      DATABASE_URL: env.DATABASE_URL,
+      ADMIN_USERS: `bob:viewer:${await hashPassword('bob-password-12')}`,
+    });
     expect(config.admin.accounts.map((a) => a.name)).toEqual(['bob']);
     expect(config.admin.passwordGenerated).toBe(false);
   });
 
   it.each([
-    ['a bad role', 'x:admin:scrypt.16384.8.1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'the role must be viewer or operator'],
+    [
+      'a bad role',
+      'x:admin:scrypt.16384.8.1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'the role must be viewer or operator',
+    ],
     ['a bad hash', 'x:viewer:plaintext', 'must look like scrypt.N.r.p.salt.key'],
     ['a weak N', 'x:viewer:scrypt.16.8.1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'N must be a power of two'],
     ['a bad name', 'a b:viewer:x', 'the name must be'],
@@ -38,7 +45,14 @@ describe('admin accounts', () => {
 
 describe('operations variables', () => {
   it('reads empty values from an .env file as unset', () => {
-    const config = loadConfiguration({ ...env, LOG_PRETTY: '', LOG_FILE: '', ADMIN_USERS: '', METRICS_PORT: '9100', NODE_ENV: 'development' });
+    const config = loadConfiguration({
+      ...env,
+      LOG_PRETTY: '',
+      LOG_FILE: '',
+      ADMIN_USERS: '',
+      METRICS_PORT: '9100',
+      NODE_ENV: 'development',
+    });
     expect(config.operations).toEqual({ metricsPort: 9100, logPretty: true, logFile: undefined });
   });
 });

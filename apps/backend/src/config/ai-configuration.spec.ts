@@ -32,7 +32,12 @@ describe('AI configuration', () => {
   });
 
   it('reads limits and prices', () => {
-    const ai = load({ AI_RATE_LIMIT_MAX: '10', AI_RATE_LIMIT_DURATION_MS: '1000', AI_PRICE_OPENAI_INPUT_PER_MTOK: '2.5', OPENAI_BASE_URL: 'https://x.example/v1/' });
+    const ai = load({
+      AI_RATE_LIMIT_MAX: '10',
+      AI_RATE_LIMIT_DURATION_MS: '1000',
+      AI_PRICE_OPENAI_INPUT_PER_MTOK: '2.5',
+      OPENAI_BASE_URL: 'https://x.example/v1/',
+    });
     expect(ai.rateLimit).toEqual({ max: 10, durationMs: 1000 });
     expect(ai.prices.openai.inputPerMTok).toBe(2.5);
     expect(ai.openai.baseUrl).toBe('https://x.example/v1');

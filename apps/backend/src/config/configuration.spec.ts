@@ -36,7 +36,10 @@ describe('loadConfiguration', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must be a postgres:// URL'],
     [{ NODE_ENV: 'production' }, 'ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production'],
     [{ NODE_ENV: 'production', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production'],
-    [{ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-enough-password' }, 'JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-enough-password' },
+      'JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production',
+    ],
   ])('rejects %o naming the variable', (env, message) => {
     expect(problems(env as Record<string, string>)).toContain(message);
   });

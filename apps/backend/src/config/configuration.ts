@@ -52,7 +52,9 @@ export type AiTimeoutJobType = 'generate-summary' | 'translate' | 'categorize' |
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be one of fatal, error, warn, info, debug, trace' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: 'must be one of fatal, error, warn, info, debug, trace' })
+    .default('info'),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: optionalString,
@@ -66,7 +68,10 @@ const envSchema = z.object({
     .string()
     .default(WORKER_QUEUE_NAMES.join(','))
     .transform((raw, ctx) => {
-      const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = names.filter((n) => !(WORKER_QUEUE_NAMES as readonly string[]).includes(n));
       if (unknown.length > 0 || names.length === 0) {
         ctx.addIssue({
@@ -122,10 +127,7 @@ const envSchema = z.object({
     .refine((v) => mailboxAddress(v) !== null, { error: 'must be an address, optionally with a name: Ethico <no-reply@example.com>' }),
   EMAIL_OUTBOX_DIR: optionalString,
   DLQ_DIGEST_CRON: z.string().trim().min(1).default('0 8 * * *'),
-  DLQ_DIGEST_TZ: z
-    .string()
-    .default('UTC')
-    .refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
+  DLQ_DIGEST_TZ: z.string().default('UTC').refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
   OPS_ALERT_EMAIL: optionalString.pipe(z.email({ error: 'must be a valid email address' }).optional()),
   SEARCH_REINDEX_BATCH_SIZE: int(10, 10_000).default(500),
   SEARCH_REINDEX_PAUSE_MS: int(0, 60_000).default(25),
@@ -246,9 +248,7 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
-    throw new ConfigValidationError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
-    );
+    throw new ConfigValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
@@ -295,7 +295,12 @@ export function loadConfiguration(env: RawEnv): AppConfig {
     workerYield: { lagMs: e.WORKER_YIELD_LAG_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, db: e.REDIS_DB },
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, jobPoolMax: e.DATABASE_JOB_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      jobPoolMax: e.DATABASE_JOB_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     queue: { prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS },
     auth: { jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET },
     admin: {
@@ -304,7 +309,9 @@ export function loadConfiguration(env: RawEnv): AppConfig {
       // With ADMIN_USERS and no ADMIN_PASSWORD there is no pair account, so nothing generated to print.
       passwordGenerated: e.ADMIN_PASSWORD === undefined && pairEnabled,
       accounts: [
-        ...(pairEnabled ? [{ name: e.ADMIN_USERNAME, role: 'operator' as const, secret: { scheme: 'plain' as const, password: adminPassword } }] : []),
+        ...(pairEnabled
+          ? [{ name: e.ADMIN_USERNAME, role: 'operator' as const, secret: { scheme: 'plain' as const, password: adminPassword } }]
+          : []),
         ...e.ADMIN_USERS,
       ],
     },
@@ -348,7 +355,9 @@ function aiConfig(e: z.infer<typeof envSchema>, problems: string[]): AiConfig {
     providers = [...(e.ANTHROPIC_API_KEY ? ['anthropic' as const] : []), ...(openaiUsable ? ['openai' as const] : [])];
     if (providers.length === 0) providers = ['local'];
   } else {
-    const names = e.AI_PROVIDERS.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = e.AI_PROVIDERS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = names.filter((n) => !(AI_PROVIDER_NAMES as readonly string[]).includes(n));
     if (unknown.length > 0 || names.length === 0) {
       problems.push(`AI_PROVIDERS: unknown provider(s) ${unknown.join(', ') || '(none given)'}; allowed: ${AI_PROVIDER_NAMES.join(', ')}`);
@@ -359,7 +368,9 @@ function aiConfig(e: z.infer<typeof envSchema>, problems: string[]): AiConfig {
       problems.push('ANTHROPIC_API_KEY: must be set when AI_PROVIDERS includes anthropic');
     }
     if (providers.includes('openai') && !openaiUsable) {
-      problems.push('OPENAI_API_KEY: must be set (or OPENAI_BASE_URL, for a keyless endpoint such as Ollama) when AI_PROVIDERS includes openai');
+      problems.push(
+        'OPENAI_API_KEY: must be set (or OPENAI_BASE_URL, for a keyless endpoint such as Ollama) when AI_PROVIDERS includes openai',
+      );
     }
   }
   return {

@@ -68,10 +68,14 @@ export async function startPostgresServer(opts: { dir: string; port?: number; da
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode}:\n${output}`);
-      return canConnect(adminUrl);
-    }, 30_000, 'PostgreSQL');
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode}:\n${output}`);
+        return canConnect(adminUrl);
+      },
+      30_000,
+      'PostgreSQL',
+    );
     await ensureDatabase(adminUrl, database);
   } catch (err) {
     await stopProcess(child);

@@ -26,22 +26,33 @@ export async function startRedisServer(opts: { dir: string; port?: number; appen
   mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const child = spawnServer(bin, [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--appendonly', 'yes',
-    '--appendfsync', opts.appendfsync ?? 'everysec',
-    '--save', '',
-    '--maxmemory-policy', 'noeviction',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    opts.appendfsync ?? 'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
   ]);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}:\n${output}`);
-      return isListening('127.0.0.1', port);
-    }, 10_000, 'redis-server');
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}:\n${output}`);
+        return isListening('127.0.0.1', port);
+      },
+      10_000,
+      'redis-server',
+    );
   } catch (err) {
     await stopProcess(child);
     throw err;

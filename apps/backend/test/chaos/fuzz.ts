@@ -21,10 +21,31 @@ const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
 
 export function hostileValues(big: string): unknown[] {
   return [
-    null, true, -1, 0, 1e308, -1e308, 9007199254740993, '', ' ', big, '\u0000', '\ud800', '😀'.repeat(100),
-    "' OR 1=1 --", '"; DROP TABLE cases; --', '<script>alert(1)</script>', '../../etc/passwd', '${jndi:ldap://x}',
-    [], [1, 2, 3], {}, { __proto__: { admin: true } }, { constructor: { prototype: { polluted: true } } },
-    { $gt: '' }, 'a'.repeat(70_000),
+    null,
+    true,
+    -1,
+    0,
+    1e308,
+    -1e308,
+    9007199254740993,
+    '',
+    ' ',
+    big,
+    '\u0000',
+    '\ud800',
+    '😀'.repeat(100),
+    "' OR 1=1 --",
+    '"; DROP TABLE cases; --',
+    '<script>alert(1)</script>',
+    '../../etc/passwd',
+    '${jndi:ldap://x}',
+    [],
+    [1, 2, 3],
+    {},
+    { __proto__: { admin: true } },
+    { constructor: { prototype: { polluted: true } } },
+    { $gt: '' },
+    'a'.repeat(70_000),
   ];
 }
 
@@ -41,7 +62,20 @@ export function generator(seed: number, tokens: { valid: string; otherTenant: st
   };
   const big = 'x'.repeat(5_000);
   const values = hostileValues(big);
-  const ids = ['1', '0', '-1', 'abc', '00000000-0000-0000-0000-000000000000', "1' OR '1'='1", '%00', '..%2f..%2f', 'a'.repeat(500), '9'.repeat(40), 'replay-email-1', 'k-deadbeef'];
+  const ids = [
+    '1',
+    '0',
+    '-1',
+    'abc',
+    '00000000-0000-0000-0000-000000000000',
+    "1' OR '1'='1",
+    '%00',
+    '..%2f..%2f',
+    'a'.repeat(500),
+    '9'.repeat(40),
+    'replay-email-1',
+    'k-deadbeef',
+  ];
   const queues = ['email', 'indexing', 'ai-processing', 'dead-letter', 'nope', '__proto__', '%2e%2e'];
   const routes: (() => [string, string])[] = [
     () => ['POST', `/api/v1/jobs/${pick(queues)}`],
@@ -54,9 +88,15 @@ export function generator(seed: number, tokens: { valid: string; otherTenant: st
     () => [pick(['GET', 'POST']), `/admin/api/dead-letter/${enc(pick(ids))}${pick(['', '/replay', '/dismiss'])}`],
     () => ['POST', `/admin/api/dead-letter/${pick(['replay', 'dismiss'])}`],
     () => ['GET', `/admin/queues/api/${pick(['queues', 'queues/email/1', 'redis/stats', '../../etc'])}`],
-    () => [pick(['PUT', 'POST', 'DELETE']), `/admin/queues/api/queues/${pick(queues)}/${pick(['retry/failed', 'clean/completed', 'pause', 'empty'])}`],
+    () => [
+      pick(['PUT', 'POST', 'DELETE']),
+      `/admin/queues/api/queues/${pick(queues)}/${pick(['retry/failed', 'clean/completed', 'pause', 'empty'])}`,
+    ],
     () => ['GET', `/admin/api/ai/usage?organizationId=${enc(String(pick(values)))}&from=${enc(String(pick(values)))}`],
-    () => [pick(['GET', 'POST', 'OPTIONS', 'TRACE', 'PATCH']), pick(['/health', '/health/ready', '/metrics', '/', '/api/v1', '/admin/dead-letter', '/nope'])],
+    () => [
+      pick(['GET', 'POST', 'OPTIONS', 'TRACE', 'PATCH']),
+      pick(['/health', '/health/ready', '/metrics', '/', '/api/v1', '/admin/dead-letter', '/nope']),
+    ],
   ];
   const auths = [
     () => `Bearer ${tokens.valid}`,
@@ -76,7 +116,14 @@ export function generator(seed: number, tokens: { valid: string; otherTenant: st
     () => JSON.stringify(pick(values)),
     () => JSON.stringify({ templateId: pick(values), to: pick(values), context: pick(values), priority: pick(values) }),
     () => JSON.stringify({ operation: pick(['create', 'reindex', 'nope']), entityType: pick(values), entityId: pick(values) }),
-    () => JSON.stringify({ type: pick(['translate', 'categorize', 'x']), entityType: 'case', entityId: pick(ids), targetLanguage: pick(values), content: pick(values) }),
+    () =>
+      JSON.stringify({
+        type: pick(['translate', 'categorize', 'x']),
+        entityType: 'case',
+        entityId: pick(ids),
+        targetLanguage: pick(values),
+        content: pick(values),
+      }),
     () => JSON.stringify({ title: pick(values), description: pick(values), status: pick(values), assigneeEmail: pick(values) }),
     () => deep(pick([10, 1_000, 5_000])),
     () => `{"a":${'1'.repeat(400)}}`,
@@ -84,7 +131,14 @@ export function generator(seed: number, tokens: { valid: string; otherTenant: st
     () => Buffer.from([0xff, 0xfe, 0x00, 0x01]).toString('latin1'),
     () => JSON.stringify({ organizationId: 'another-tenant', templateId: 'case-assigned' }),
   ];
-  const contentTypes = ['application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''];
+  const contentTypes = [
+    'application/json',
+    'application/json; charset=utf-16',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    '',
+  ];
 
   return (): FuzzRequest => {
     const [method, path] = pick(routes)();

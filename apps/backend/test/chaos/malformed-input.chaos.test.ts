@@ -71,11 +71,25 @@ describe('chaos: malformed input against every endpoint', () => {
       if (i === total / 2) rssMid = rssOf(api.process.pid!);
     }
     const garbage = await Promise.all(
-      ['GARBAGE\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n', `GET /${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, `POST /api/v1/jobs/email HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{`, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`].map((p) => raw(cluster.url, p)),
+      [
+        'GARBAGE\r\n\r\n',
+        'GET / HTTP/9.9\r\n\r\n',
+        `GET /${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        `POST /api/v1/jobs/email HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{`,
+        `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+      ].map((p) => raw(cluster.url, p)),
     );
     const rssEnd = rssOf(api.process.pid!);
     const health = await send(cluster.url, { method: 'GET', path: '/health', headers: {} });
-    record('malformed-input', { requests: total, statuses, fiveXX: fivexx.length, rawAnswers: garbage, rssAfterWarmupMb: Math.round(rssAfterWarmup / 2 ** 20), rssMidMb: Math.round(rssMid / 2 ** 20), rssEndMb: Math.round(rssEnd / 2 ** 20) });
+    record('malformed-input', {
+      requests: total,
+      statuses,
+      fiveXX: fivexx.length,
+      rawAnswers: garbage,
+      rssAfterWarmupMb: Math.round(rssAfterWarmup / 2 ** 20),
+      rssMidMb: Math.round(rssMid / 2 ** 20),
+      rssEndMb: Math.round(rssEnd / 2 ** 20),
+    });
 
     expect(clientErrors.slice(0, 5)).toEqual([]);
     expect(fivexx.slice(0, 5)).toEqual([]);

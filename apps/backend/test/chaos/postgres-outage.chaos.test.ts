@@ -47,9 +47,13 @@ describe('chaos: PostgreSQL outage', () => {
     let written = 0;
     const writer = (async () => {
       for (let i = 0; i < total; i++) {
-        const res = await post(`${cluster!.url}/api/v1/cases`, { title: `Chaos case ${i}`, description: `written during the database drill ${i}` }, {
-          authorization: `Bearer ${cluster!.token}`,
-        }).catch(() => ({ status: -1, body: '' }));
+        const res = await post(
+          `${cluster!.url}/api/v1/cases`,
+          { title: `Chaos case ${i}`, description: `written during the database drill ${i}` },
+          {
+            authorization: `Bearer ${cluster!.token}`,
+          },
+        ).catch(() => ({ status: -1, body: '' }));
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status === 201) written++;
         if (res.status !== 201) await sleep(50);

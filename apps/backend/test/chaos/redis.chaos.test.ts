@@ -12,7 +12,8 @@ import { scale } from './scale';
 jest.setTimeout(scale(180_000, 1_200_000));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : 0);
+const percentile = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : 0;
 
 describe('chaos: Redis', () => {
   let redis: RunningRedis | undefined;
@@ -100,10 +101,14 @@ describe('chaos: Redis', () => {
     redis = await startRedisServer({ dir, port });
     const upAt = Date.now();
     // A job accepted after the return must be picked up by the same worker processes.
-    const probe = await eventually(async () => {
-      const res = await post(`${c.url}/api/v1/jobs/email`, emailBody(0), { authorization: `Bearer ${c.token}` });
-      return res.status === 202 && (JSON.parse(res.body).id as string);
-    }, 10_000, 100);
+    const probe = await eventually(
+      async () => {
+        const res = await post(`${c.url}/api/v1/jobs/email`, emailBody(0), { authorization: `Bearer ${c.token}` });
+        return res.status === 202 && (JSON.parse(res.body).id as string);
+      },
+      10_000,
+      100,
+    );
     await eventually(async () => finishedRuns(c.runLogDir).has(probe), 15_000, 50);
     const resumeMs = Date.now() - upAt;
     await sleep(500);

@@ -41,7 +41,15 @@ describe('chaos: SIGTERM under load', () => {
     const load = await loading;
     await eventually(async () => (await pendingCount(email)) === 0, scale(60_000, 300_000), 250);
     const result = await ledger(load.accepted, cluster.runLogDir, email, cluster.queue('dead-letter'));
-    record('sigterm-under-load', { total, activeAtSignal, activeAfterExit, exitCodes: codes, stalled: stalled.count, ...result, lost: result.lost.length });
+    record('sigterm-under-load', {
+      total,
+      activeAtSignal,
+      activeAfterExit,
+      exitCodes: codes,
+      stalled: stalled.count,
+      ...result,
+      lost: result.lost.length,
+    });
 
     expect(codes).toEqual([0, 0]);
     expect(activeAtSignal).toBeGreaterThan(0);

@@ -33,12 +33,24 @@ describe('chaos: SMTP outage', () => {
     smtp = await startSmtpServer();
     const port = smtp.port;
     await cluster.startApi();
-    const workerEnv = { ...cluster.env, ...smtp.env({ SMTP_CONNECTION_TIMEOUT_MS: '1000' }), APP_ROLE: 'worker', WORKER_QUEUES: 'email', LOG_LEVEL: 'info' };
+    const workerEnv = {
+      ...cluster.env,
+      ...smtp.env({ SMTP_CONNECTION_TIMEOUT_MS: '1000' }),
+      APP_ROLE: 'worker',
+      WORKER_QUEUES: 'email',
+      LOG_LEVEL: 'info',
+    };
     const workers = [spawnBackend(workerEnv), spawnBackend(workerEnv)];
     cluster.workers.push(...workers);
     await Promise.all(workers.map((w) => waitForOutput(w, 'consuming email')));
 
-    const loading = enqueueMany({ url: `${cluster.url}/api/v1/jobs/email`, token: cluster.token, count: total, concurrency: 4, body: emailBody });
+    const loading = enqueueMany({
+      url: `${cluster.url}/api/v1/jobs/email`,
+      token: cluster.token,
+      count: total,
+      concurrency: 4,
+      body: emailBody,
+    });
     await eventually(async () => smtp.received.length >= total / 5, 60_000, 20);
     const before = smtp.received;
     await smtp.close();

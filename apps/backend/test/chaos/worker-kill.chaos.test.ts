@@ -25,7 +25,7 @@ describe('chaos: workers killed with SIGKILL', () => {
     let loading = true;
     let kills = 0;
     const killer = (async () => {
-      while (loading || (kills < scale(4, 12))) {
+      while (loading || kills < scale(4, 12)) {
         await new Promise((r) => setTimeout(r, scale(700, 1500)));
         const victim = cluster.workers.splice(Math.floor(Math.random() * cluster.workers.length), 1)[0];
         await victim.stop('SIGKILL');
@@ -33,7 +33,13 @@ describe('chaos: workers killed with SIGKILL', () => {
         await cluster.startWorker(workerEnv);
       }
     })();
-    const load = await enqueueMany({ url: `${cluster.url}/api/v1/jobs/email`, token: cluster.token, count: total, concurrency: 16, body: emailBody });
+    const load = await enqueueMany({
+      url: `${cluster.url}/api/v1/jobs/email`,
+      token: cluster.token,
+      count: total,
+      concurrency: 16,
+      body: emailBody,
+    });
     loading = false;
     await killer;
 
@@ -41,7 +47,15 @@ describe('chaos: workers killed with SIGKILL', () => {
     await eventually(async () => (await pendingCount(email)) === 0, scale(60_000, 180_000), 250);
     const drainMs = Date.now() - started;
     const result = await ledger(load.accepted, cluster.runLogDir, email, dlq);
-    record('worker-sigkill', { total, kills, stalledRecovered: stalled.count, statuses: load.statuses, drainAfterLoadMs: drainMs, ...result, lost: result.lost.length });
+    record('worker-sigkill', {
+      total,
+      kills,
+      stalledRecovered: stalled.count,
+      statuses: load.statuses,
+      drainAfterLoadMs: drainMs,
+      ...result,
+      lost: result.lost.length,
+    });
 
     expect(load.accepted).toHaveLength(total);
     expect(result.lost).toEqual([]);

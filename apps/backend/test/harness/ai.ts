@@ -28,7 +28,9 @@ export function aiEnv(servers: { anthropic?: FakeAiServer; openai?: FakeAiServer
   return {
     APP_ROLE: 'all',
     AI_PROVIDERS: providers,
-    ...(servers.anthropic ? { ANTHROPIC_API_KEY: 'test-anthropic-key', ANTHROPIC_BASE_URL: servers.anthropic.url, ANTHROPIC_MODEL: 'claude-test' } : {}),
+    ...(servers.anthropic
+      ? { ANTHROPIC_API_KEY: 'test-anthropic-key', ANTHROPIC_BASE_URL: servers.anthropic.url, ANTHROPIC_MODEL: 'claude-test' }
+      : {}),
     ...(servers.openai ? { OPENAI_API_KEY: 'test-openai-key', OPENAI_BASE_URL: servers.openai.url, OPENAI_MODEL: 'gpt-test' } : {}),
     ...extra,
   };

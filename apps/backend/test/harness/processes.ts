@@ -32,7 +32,9 @@ function track(child: ChildProcess): Child {
 export function spawnBackend(env: RawEnv): Child {
   const main = join(BACKEND, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm test does)`);
-  return track(spawn(process.execPath, [main], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return track(
+    spawn(process.execPath, [main], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
 }
 
 /** A TypeScript fixture under test/fixtures, run through swc. */

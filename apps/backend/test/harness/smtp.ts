@@ -59,7 +59,10 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}, port?: numb
     },
     onAuth(auth, _session, callback) {
       const ok = auth.username === behaviour.auth?.user && auth.password === behaviour.auth?.password;
-      callback(ok ? null : smtpError({ code: 535, message: '5.7.8 Authentication credentials invalid' }), ok ? { user: auth.username } : undefined);
+      callback(
+        ok ? null : smtpError({ code: 535, message: '5.7.8 Authentication credentials invalid' }),
+        ok ? { user: auth.username } : undefined,
+      );
     },
     onRcptTo(address, _session, callback) {
       const reply = behaviour.rcpt?.(address.address);

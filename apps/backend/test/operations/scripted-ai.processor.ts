@@ -34,7 +34,12 @@ export class ScriptedAiProcessor extends WorkerHost {
       await this.jobs.queue(AI_QUEUE_NAME).rateLimit(300);
       throw Worker.RateLimitError();
     }
-    await this.jobs.enqueue('indexing', 'update', { organizationId: data.organizationId, operation: 'update', entityType: data.entityType, entityId: data.entityId }, { causedBy: job });
+    await this.jobs.enqueue(
+      'indexing',
+      'update',
+      { organizationId: data.organizationId, operation: 'update', entityType: data.entityType, entityId: data.entityId },
+      { causedBy: job },
+    );
     return { summarized: data.entityId };
   }
 }

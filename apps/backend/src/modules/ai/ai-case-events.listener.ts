@@ -34,10 +34,19 @@ export class AiCaseEventsListener {
       const job = await this.jobs.enqueue(
         AI_QUEUE_NAME,
         type,
-        { type, organizationId: event.organizationId, correlationId: event.correlationId, entityType: CASE_ENTITY_TYPE, entityId: event.caseId },
+        {
+          type,
+          organizationId: event.organizationId,
+          correlationId: event.correlationId,
+          entityType: CASE_ENTITY_TYPE,
+          entityId: event.caseId,
+        },
         { idempotencyKey: `ai:${type}:${CASE_ENTITY_TYPE}:${event.caseId}:v${event.version}`, priority: 'normal' },
       );
-      await this.results.markQueued({ organizationId: event.organizationId, entityType: CASE_ENTITY_TYPE, entityId: event.caseId, type }, job.id);
+      await this.results.markQueued(
+        { organizationId: event.organizationId, entityType: CASE_ENTITY_TYPE, entityId: event.caseId, type },
+        job.id,
+      );
     } catch (err) {
       this.logger.error(`case ${event.caseId} v${event.version}: could not enqueue ${type}: ${(err as Error).message}`);
     }

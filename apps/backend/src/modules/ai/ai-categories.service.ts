@@ -7,14 +7,69 @@ import type { OrgCategory } from './ai.types';
  * Keywords feed the offline provider; remote providers see only the names.
  */
 export const DEFAULT_CATEGORIES: readonly OrgCategory[] = [
-  { name: 'Fraud & Financial Misconduct', keywords: ['fraud', 'embezzlement', 'invoice', 'expense', 'kickback', 'falsified', 'accounting', 'bribe', 'bribery', 'money laundering', 'payment'] },
-  { name: 'Harassment & Discrimination', keywords: ['harassment', 'harassed', 'discrimination', 'bullying', 'bullied', 'sexual', 'racist', 'hostile', 'inappropriate', 'touched', 'slur', 'gender'] },
-  { name: 'Workplace Safety', keywords: ['safety', 'injury', 'injured', 'accident', 'hazard', 'unsafe', 'protective equipment', 'fire', 'chemical', 'machine', 'forklift'] },
-  { name: 'Conflict of Interest', keywords: ['conflict of interest', 'relative', 'family member', 'vendor', 'gift', 'favoritism', 'side business', 'ownership'] },
-  { name: 'Data Privacy & Security', keywords: ['privacy', 'personal data', 'data breach', 'password', 'leak', 'leaked', 'confidential', 'customer records', 'gdpr'] },
+  {
+    name: 'Fraud & Financial Misconduct',
+    keywords: [
+      'fraud',
+      'embezzlement',
+      'invoice',
+      'expense',
+      'kickback',
+      'falsified',
+      'accounting',
+      'bribe',
+      'bribery',
+      'money laundering',
+      'payment',
+    ],
+  },
+  {
+    name: 'Harassment & Discrimination',
+    keywords: [
+      'harassment',
+      'harassed',
+      'discrimination',
+      'bullying',
+      'bullied',
+      'sexual',
+      'racist',
+      'hostile',
+      'inappropriate',
+      'touched',
+      'slur',
+      'gender',
+    ],
+  },
+  {
+    name: 'Workplace Safety',
+    keywords: [
+      'safety',
+      'injury',
+      'injured',
+      'accident',
+      'hazard',
+      'unsafe',
+      'protective equipment',
+      'fire',
+      'chemical',
+      'machine',
+      'forklift',
+    ],
+  },
+  {
+    name: 'Conflict of Interest',
+    keywords: ['conflict of interest', 'relative', 'family member', 'vendor', 'gift', 'favoritism', 'side business', 'ownership'],
+  },
+  {
+    name: 'Data Privacy & Security',
+    keywords: ['privacy', 'personal data', 'data breach', 'password', 'leak', 'leaked', 'confidential', 'customer records', 'gdpr'],
+  },
   { name: 'Theft', keywords: ['theft', 'steal', 'stealing', 'stole', 'stolen', 'missing inventory', 'took home', 'property'] },
   { name: 'Retaliation', keywords: ['retaliation', 'retaliated', 'punished', 'demoted', 'revenge', 'after reporting', 'fired for'] },
-  { name: 'Policy Violation', keywords: ['policy', 'violation', 'code of conduct', 'procedure', 'attendance', 'drugs', 'alcohol', 'drunk'] },
+  {
+    name: 'Policy Violation',
+    keywords: ['policy', 'violation', 'code of conduct', 'procedure', 'attendance', 'drugs', 'alcohol', 'drunk'],
+  },
   { name: 'Other', keywords: [] },
 ];
 
@@ -28,6 +83,8 @@ export class AiCategoriesService {
       'SELECT name, keywords FROM organization_categories WHERE organization_id = $1 ORDER BY position, name',
       [organizationId],
     );
-    return rows.length > 0 ? rows.map((r) => ({ name: r.name, keywords: r.keywords })) : DEFAULT_CATEGORIES.map((c) => ({ ...c, keywords: [...c.keywords] }));
+    return rows.length > 0
+      ? rows.map((r) => ({ name: r.name, keywords: r.keywords }))
+      : DEFAULT_CATEGORIES.map((c) => ({ ...c, keywords: [...c.keywords] }));
   }
 }

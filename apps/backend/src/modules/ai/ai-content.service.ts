@@ -34,7 +34,9 @@ export class AiContentService {
     }
     const load = Object.prototype.hasOwnProperty.call(SOURCES, data.entityType) ? SOURCES[data.entityType] : undefined;
     if (!load) {
-      throw new UnrecoverableError(`no content in the payload and no source for entity type "${data.entityType}"; known: ${Object.keys(SOURCES).join(', ') || 'none'}`);
+      throw new UnrecoverableError(
+        `no content in the payload and no source for entity type "${data.entityType}"; known: ${Object.keys(SOURCES).join(', ') || 'none'}`,
+      );
     }
     const text = await load(this.db, data.organizationId, data.entityId);
     if (text === null) throw new UnrecoverableError(`${data.entityType} ${data.entityId} does not exist in this organization`);

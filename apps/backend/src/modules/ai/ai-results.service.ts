@@ -124,7 +124,20 @@ export class AiResultsService {
     await this.db.query(
       `INSERT INTO ai_usage (organization_id, entity_type, entity_id, job_type, provider, model, outcome, input_tokens, output_tokens, estimated_cost_usd, latency_ms, job_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [key.organizationId, key.entityType, key.entityId, key.type, call.provider, call.model, call.outcome, call.usage?.inputTokens ?? 0, call.usage?.outputTokens ?? 0, costUsd, call.latencyMs, jobId],
+      [
+        key.organizationId,
+        key.entityType,
+        key.entityId,
+        key.type,
+        call.provider,
+        call.model,
+        call.outcome,
+        call.usage?.inputTokens ?? 0,
+        call.usage?.outputTokens ?? 0,
+        costUsd,
+        call.latencyMs,
+        jobId,
+      ],
     );
   }
 
@@ -216,7 +229,20 @@ export class AiResultsService {
          estimated_cost_usd = EXCLUDED.estimated_cost_usd, latency_ms = EXCLUDED.latency_ms, reason = EXCLUDED.reason,
          job_id = EXCLUDED.job_id, updated_at = now()
        WHERE ai_results.job_id IS NULL OR ai_results.job_id = EXCLUDED.job_id`,
-      [...keyParams(key), jobId, attempts, status, v.output, v.provider, v.model, v.inputTokens, v.outputTokens, v.costUsd, v.latencyMs, v.reason],
+      [
+        ...keyParams(key),
+        jobId,
+        attempts,
+        status,
+        v.output,
+        v.provider,
+        v.model,
+        v.inputTokens,
+        v.outputTokens,
+        v.costUsd,
+        v.latencyMs,
+        v.reason,
+      ],
     );
   }
 }

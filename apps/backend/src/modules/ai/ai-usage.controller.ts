@@ -30,7 +30,14 @@ export class AiUsageController {
 
   /** Tokens and estimated cost per organization, provider and job type, over [from, to). */
   @Get('usage')
-  async usage(@Query() query: unknown): Promise<{ from: string | null; to: string | null; items: AiUsageRow[]; totals: Omit<AiUsageRow, 'organizationId' | 'provider' | 'type'> }> {
+  async usage(
+    @Query() query: unknown,
+  ): Promise<{
+    from: string | null;
+    to: string | null;
+    items: AiUsageRow[];
+    totals: Omit<AiUsageRow, 'organizationId' | 'provider' | 'type'>;
+  }> {
     const q = parseOr400(usageQuery, query);
     const items = await this.results.usage(q);
     const totals = items.reduce(

@@ -21,7 +21,11 @@ import { LocalThreadPool } from './local/local-thread-pool';
     AiCategoriesService,
     AiContentService,
     LocalThreadPool,
-    { provide: AI_PROVIDERS, inject: [APP_CONFIG, LocalThreadPool], useFactory: (config: AppConfig, threads: LocalThreadPool) => buildProviders(config.ai, threads) },
+    {
+      provide: AI_PROVIDERS,
+      inject: [APP_CONFIG, LocalThreadPool],
+      useFactory: (config: AppConfig, threads: LocalThreadPool) => buildProviders(config.ai, threads),
+    },
   ],
   exports: [AiService, AiResultsService, AiCategoriesService],
 })

@@ -68,7 +68,10 @@ export class AiService {
 
     const recorded: Promise<void>[] = [];
     const onCall = (call: CallRecord) => {
-      this.logger.debug({ msg: `job ${jobId} ${data.type}: ${call.provider} ${call.outcome} in ${call.latencyMs} ms`, ...jobLogFields(job) });
+      this.logger.debug({
+        msg: `job ${jobId} ${data.type}: ${call.provider} ${call.outcome} in ${call.latencyMs} ms`,
+        ...jobLogFields(job),
+      });
       if (call.usage || call.outcome === 'ok') {
         const write = this.results.recordCall(key, jobId, call, estimateCostUsd(this.config.ai.prices, call.provider, call.usage));
         // Awaited below; handled now so a failed write is not an unhandled rejection meanwhile.
@@ -82,7 +85,10 @@ export class AiService {
       await Promise.all(recorded);
       const costUsd = estimateCostUsd(this.config.ai.prices, success.provider, success.usage);
       await this.results.markReady(key, jobId, attempt, { ...success, costUsd });
-      this.logger.log({ msg: `job ${jobId} ${data.type} for ${data.entityType} ${data.entityId}: ready via ${success.provider} in ${success.latencyMs} ms`, ...jobLogFields(job) });
+      this.logger.log({
+        msg: `job ${jobId} ${data.type} for ${data.entityType} ${data.entityId}: ready via ${success.provider} in ${success.latencyMs} ms`,
+        ...jobLogFields(job),
+      });
       return {
         status: 'ready',
         provider: success.provider,

@@ -3,7 +3,11 @@ import { CallRecord, ChainExhaustedError, runChain } from './provider-chain';
 
 const task: AiTask = { type: 'generate-summary', content: 'text', categories: [], summaryMaxChars: 50 };
 
-function provider(name: AiProvider['name'], behave: (signal: AbortSignal) => Promise<ProviderResult>, supports = true): AiProvider & { calls: number } {
+function provider(
+  name: AiProvider['name'],
+  behave: (signal: AbortSignal) => Promise<ProviderResult>,
+  supports = true,
+): AiProvider & { calls: number } {
   const p = {
     name,
     model: `${name}-model`,
@@ -20,7 +24,8 @@ const fails = (name: AiProvider['name'], kind: FailureKind, retryAfterMs?: numbe
   provider(name, async () => {
     throw new ProviderFailure(name, kind, kind, retryAfterMs);
   });
-const answers = (name: AiProvider['name'], text: string) => provider(name, async () => ({ text, usage: { inputTokens: 3, outputTokens: 2 } }));
+const answers = (name: AiProvider['name'], text: string) =>
+  provider(name, async () => ({ text, usage: { inputTokens: 3, outputTokens: 2 } }));
 
 describe('runChain', () => {
   it('returns the first valid answer and does not call later providers', async () => {
@@ -50,7 +55,13 @@ describe('runChain', () => {
   });
 
   it('aborts a call at the timeout', async () => {
-    const hangs = provider('anthropic', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new ProviderFailure('anthropic', 'transient', 'timeout')))));
+    const hangs = provider(
+      'anthropic',
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new ProviderFailure('anthropic', 'transient', 'timeout'))),
+        ),
+    );
     const started = Date.now();
     const r = await runChain([hangs, answers('openai', 'ok')], task, 150);
     expect(r.provider).toBe('openai');
@@ -60,17 +71,29 @@ describe('runChain', () => {
   it.each<[string, AiProvider[], { permanent: boolean; retryAfterMs: number | undefined }]>([
     ['all permanent', [fails('anthropic', 'permanent'), fails('local', 'unsupported')], { permanent: true, retryAfterMs: undefined }],
     ['one transient', [fails('anthropic', 'permanent'), fails('openai', 'transient')], { permanent: false, retryAfterMs: undefined }],
-    ['rate limits', [fails('anthropic', 'rate-limited', 3000), fails('openai', 'rate-limited', 1000)], { permanent: false, retryAfterMs: 1000 }],
-    ['rate limit and refusal', [fails('anthropic', 'rate-limited', 3000), fails('openai', 'permanent')], { permanent: false, retryAfterMs: 3000 }],
+    [
+      'rate limits',
+      [fails('anthropic', 'rate-limited', 3000), fails('openai', 'rate-limited', 1000)],
+      { permanent: false, retryAfterMs: 1000 },
+    ],
+    [
+      'rate limit and refusal',
+      [fails('anthropic', 'rate-limited', 3000), fails('openai', 'permanent')],
+      { permanent: false, retryAfterMs: 3000 },
+    ],
   ])('classifies exhaustion: %s', async (_name, providers, expected) => {
     const err = await runChain(providers, task, 1000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChainExhaustedError);
-    expect({ permanent: (err as ChainExhaustedError).permanent, retryAfterMs: (err as ChainExhaustedError).retryAfterMs }).toEqual(expected);
+    expect({ permanent: (err as ChainExhaustedError).permanent, retryAfterMs: (err as ChainExhaustedError).retryAfterMs }).toEqual(
+      expected,
+    );
   });
 
   it('skips providers that do not support the job type without calling them', async () => {
     const local = provider('local', async () => ({ text: 'x', usage: null }), false);
-    const err = (await runChain([local], { ...task, type: 'translate', targetLanguage: 'de' }, 1000).catch((e: unknown) => e)) as ChainExhaustedError;
+    const err = (await runChain([local], { ...task, type: 'translate', targetLanguage: 'de' }, 1000).catch(
+      (e: unknown) => e,
+    )) as ChainExhaustedError;
     expect(local.calls).toBe(0);
     expect(err.permanent).toBe(true);
     expect(err.message).toContain('local: does not support translate');

@@ -65,8 +65,16 @@ export async function runChain(
       return { provider: provider.name, model: provider.model, output, usage, latencyMs };
     } catch (err) {
       const failure =
-        err instanceof ProviderFailure ? err : new ProviderFailure(provider.name, 'transient', `unexpected error (${(err as Error)?.name})`);
-      onCall({ provider: provider.name, model: provider.model, outcome: failure.kind, usage: failure.usage ?? usage, latencyMs: Date.now() - started });
+        err instanceof ProviderFailure
+          ? err
+          : new ProviderFailure(provider.name, 'transient', `unexpected error (${(err as Error)?.name})`);
+      onCall({
+        provider: provider.name,
+        model: provider.model,
+        outcome: failure.kind,
+        usage: failure.usage ?? usage,
+        latencyMs: Date.now() - started,
+      });
       failures.push(failure);
     }
   }

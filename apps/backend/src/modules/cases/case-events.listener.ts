@@ -70,10 +70,7 @@ export class CaseEventsListener {
     }
   }
 
-  private async index(
-    operation: IndexingOperation,
-    event: CaseCreatedEvent | CaseUpdatedEvent | CaseDeletedEvent,
-  ): Promise<void> {
+  private async index(operation: IndexingOperation, event: CaseCreatedEvent | CaseUpdatedEvent | CaseDeletedEvent): Promise<void> {
     try {
       await this.jobs.enqueue(
         'indexing',

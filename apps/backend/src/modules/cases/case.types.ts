@@ -93,16 +93,25 @@ const updateShape = {
   status: status.optional(),
   assigneeEmail: assigneeEmail.optional(),
 };
-export const updateCaseSchema = knownFieldsOnly(updateShape, UNKNOWN_FIELD).refine(
-  (p) => Object.values(p).some((v) => v !== undefined),
-  { error: 'must change at least one field' },
-);
+export const updateCaseSchema = knownFieldsOnly(updateShape, UNKNOWN_FIELD).refine((p) => Object.values(p).some((v) => v !== undefined), {
+  error: 'must change at least one field',
+});
 export type UpdateCaseInput = z.infer<z.ZodObject<typeof updateShape>>;
 
 export const listCasesSchema = knownFieldsOnly(
   {
-    limit: z.coerce.number({ error: 'must be a number' }).int().min(1, { error: 'must be at least 1' }).max(100, { error: 'must be at most 100' }).default(20),
-    offset: z.coerce.number({ error: 'must be a number' }).int().min(0, { error: 'must be at least 0' }).max(100_000, { error: 'must be at most 100000' }).default(0),
+    limit: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1, { error: 'must be at least 1' })
+      .max(100, { error: 'must be at most 100' })
+      .default(20),
+    offset: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(0, { error: 'must be at least 0' })
+      .max(100_000, { error: 'must be at most 100000' })
+      .default(0),
     status: status.optional(),
   },
   'is not a known parameter',

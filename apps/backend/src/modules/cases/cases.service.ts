@@ -10,17 +10,7 @@ import {
   CaseStatusChangedEvent,
   CaseUpdatedEvent,
 } from './case.events';
-import {
-  Case,
-  CASE_COLUMNS,
-  CasePage,
-  CaseRow,
-  CreateCaseInput,
-  isCaseId,
-  ListCasesInput,
-  toCase,
-  UpdateCaseInput,
-} from './case.types';
+import { Case, CASE_COLUMNS, CasePage, CaseRow, CreateCaseInput, isCaseId, ListCasesInput, toCase, UpdateCaseInput } from './case.types';
 
 /** Input field -> column, for the fields a PATCH may change. */
 const UPDATABLE = {
@@ -93,10 +83,10 @@ export class CasesService {
   async update(ctx: EventContext, id: string, input: UpdateCaseInput): Promise<Case | null> {
     if (!isCaseId(id)) return null;
     const result = await this.db.transaction(async (client) => {
-      const current = await client.query<CaseRow>(
-        `SELECT ${CASE_COLUMNS} FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
-        [ctx.organizationId, id],
-      );
+      const current = await client.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`, [
+        ctx.organizationId,
+        id,
+      ]);
       const before = current.rows[0];
       if (!before) return null;
       const changed = (Object.keys(UPDATABLE) as (keyof UpdateCaseInput)[]).filter(
@@ -131,10 +121,10 @@ export class CasesService {
 
   async remove(ctx: EventContext, id: string): Promise<boolean> {
     if (!isCaseId(id)) return false;
-    const rows = await this.db.query<CaseRow>(
-      `DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`,
-      [ctx.organizationId, id],
-    );
+    const rows = await this.db.query<CaseRow>(`DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`, [
+      ctx.organizationId,
+      id,
+    ]);
     if (!rows[0]) return false;
     this.emit(new CaseDeletedEvent(ctx, toCase(rows[0])));
     return true;

@@ -25,7 +25,10 @@ describe('migrate', () => {
     const url = new URL(base.toString());
     url.pathname = `/${name}`;
     const results = await Promise.all([1, 2, 3, 4].map(() => migrate(url.toString())));
-    const expected = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+    const expected = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.replace(/\.sql$/, ''))
+      .sort();
     expect(results.flat().sort()).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
   });

@@ -35,7 +35,13 @@ describe('deliveryError', () => {
     expect(transient).not.toBeInstanceOf(UnrecoverableError);
     expect(transient.message).toBe('email delivery failed, will retry: ESOCKET/ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:2525');
 
-    const permanent = deliveryError(err("Can't send mail - all recipients were rejected: 550 5.1.1 no such user", { code: 'EENVELOPE', responseCode: 550, permanent: true }));
+    const permanent = deliveryError(
+      err("Can't send mail - all recipients were rejected: 550 5.1.1 no such user", {
+        code: 'EENVELOPE',
+        responseCode: 550,
+        permanent: true,
+      }),
+    );
     expect(permanent).toBeInstanceOf(UnrecoverableError);
     expect(permanent.message).toContain('550 5.1.1 no such user');
   });

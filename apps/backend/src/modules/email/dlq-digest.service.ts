@@ -10,9 +10,7 @@ import type { DeliveryReport } from './mail-sender';
 import { renderEmail } from './templates';
 import { jobLogFields } from '../logging/job-log-fields';
 
-export type DlqDigestResult =
-  | ({ sent: true; pending: number } & DeliveryReport)
-  | { sent: false; pending: number; reason: string };
+export type DlqDigestResult = ({ sent: true; pending: number } & DeliveryReport) | { sent: false; pending: number; reason: string };
 
 /**
  * The daily note to ops while the dead-letter queue holds unprocessed entries. It reads a summary

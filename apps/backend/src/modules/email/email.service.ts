@@ -78,7 +78,10 @@ export class EmailService {
       throw deliveryError(err as NodemailerError);
     }
     if (report.rejected.length > 0) {
-      this.logger.warn({ msg: `email job ${job.id}: ${report.rejected.length} recipient(s) rejected, ${report.accepted.length} accepted`, ...jobLogFields(job) });
+      this.logger.warn({
+        msg: `email job ${job.id}: ${report.rejected.length} recipient(s) rejected, ${report.accepted.length} accepted`,
+        ...jobLogFields(job),
+      });
     }
     return report;
   }

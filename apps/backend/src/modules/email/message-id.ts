@@ -15,9 +15,6 @@ export interface MessageIdSource {
  * tenant ids and job counters are nobody's business outside.
  */
 export function messageIdFor(source: MessageIdSource): string {
-  const digest = createHash('sha256')
-    .update(`${source.queuePrefix}\n${source.organizationId}\n${source.jobId}`)
-    .digest('hex')
-    .slice(0, 32);
+  const digest = createHash('sha256').update(`${source.queuePrefix}\n${source.organizationId}\n${source.jobId}`).digest('hex').slice(0, 32);
   return `<${digest}@${source.domain}>`;
 }

@@ -71,7 +71,11 @@ export class HealthChecks implements OnApplicationShutdown {
   private async probe(key: string, fn: () => Promise<Record<string, unknown> | void>): Promise<HealthIndicatorResult> {
     const session = this.indicator.check(key);
     try {
-      const details = await withTimeout(Promise.resolve(fn()), CHECK_TIMEOUT_MS, () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`));
+      const details = await withTimeout(
+        Promise.resolve(fn()),
+        CHECK_TIMEOUT_MS,
+        () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`),
+      );
       return session.up(details ?? {});
     } catch (err) {
       return session.down({ message: (err as Error).message });
@@ -82,7 +86,11 @@ export class HealthChecks implements OnApplicationShutdown {
     return this.probe('redis', async () => {
       const redis = (this.redis ??= this.redisFactory.create('ethico-health'));
       // The client fails fast while disconnected; give a fresh one the chance to connect first.
-      if (redis.status !== 'ready') await new Promise<void>((resolve) => { redis.once('ready', resolve); setTimeout(resolve, CHECK_TIMEOUT_MS - 100).unref(); });
+      if (redis.status !== 'ready')
+        await new Promise<void>((resolve) => {
+          redis.once('ready', resolve);
+          setTimeout(resolve, CHECK_TIMEOUT_MS - 100).unref();
+        });
       const pong = await redis.ping();
       if (pong !== 'PONG') throw new Error(`unexpected answer ${pong}`);
     });

@@ -13,7 +13,12 @@ const enqueueMeta = z.object({
   organizationId: z.undefined({ error: 'must not be set: the organization comes from the token' }),
   correlationId: z.undefined({ error: 'must not be set: it comes from the X-Correlation-Id header' }),
 });
-const idempotencyKey = z.string().trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional();
+const idempotencyKey = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' })
+  .optional();
 
 function queueOr404(name: string): WorkQueueName {
   if (!isWorkQueue(name)) throw new NotFoundException(`unknown queue "${name}"; queues: ${WORK_QUEUES.join(', ')}`);

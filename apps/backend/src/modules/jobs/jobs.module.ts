@@ -21,9 +21,7 @@ import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
         prefix: config.getOrThrow<string>('queue.prefix'),
       }),
     }),
-    ...ALL_QUEUE_DEFINITIONS.map((def) =>
-      BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) }),
-    ),
+    ...ALL_QUEUE_DEFINITIONS.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
   ],
   providers: [JobsService, DeadLetterService, BullQueues],
   exports: [BullModule, JobsService, DeadLetterService, BullQueues],

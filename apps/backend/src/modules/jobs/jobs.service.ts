@@ -52,7 +52,10 @@ export class JobsService implements OnApplicationShutdown {
    * Producer queues of their own, on the fail-fast producer connection (workers and the dashboard
    * use connections that wait out Redis outages instead), with the same default job options.
    */
-  constructor(redis: RedisConnectionFactory, @InjectConfig() private readonly config: AppConfig) {
+  constructor(
+    redis: RedisConnectionFactory,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
     const connection = redis.producer();
     const open = (name: WorkQueueName) =>
       new Queue(name, { connection, prefix: config.queue.prefix, defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]) });

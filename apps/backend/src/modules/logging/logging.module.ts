@@ -29,7 +29,13 @@ export function pinoParams(config: AppConfig): Params {
     base: { pid: process.pid, role: config.role },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]', '*.password'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["proxy-authorization"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
     // Last line of defence, on the serialized text: confidential fields at any depth and email addresses.
@@ -48,11 +54,17 @@ export function pinoParams(config: AppConfig): Params {
       err.message.startsWith('failed with status code') ? { ...val, err: undefined } : val,
     autoLogging: { ignore: (req: Req) => QUIET_PATHS.test(req.originalUrl ?? req.url) },
     serializers: {
-      req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.remoteAddress,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
-  const destination = config.operations.logFile ? pino.destination({ dest: config.operations.logFile, sync: true, mkdir: true }) : undefined;
+  const destination = config.operations.logFile
+    ? pino.destination({ dest: config.operations.logFile, sync: true, mkdir: true })
+    : undefined;
   return {
     pinoHttp: destination ? [options, destination] : options,
     // Every route, including those outside the API prefix (admin, metrics, health).

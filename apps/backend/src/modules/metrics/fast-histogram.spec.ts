@@ -16,7 +16,13 @@ function registries() {
   const theirs = new Registry();
   const ours = new Registry();
   for (const r of [theirs, ours]) r.setDefaultLabels({ role: 'worker' });
-  const reference = new Histogram({ name: 'h_seconds', help: 'help text', labelNames: ['queue', 'name'], buckets: BUCKETS, registers: [theirs] });
+  const reference = new Histogram({
+    name: 'h_seconds',
+    help: 'help text',
+    labelNames: ['queue', 'name'],
+    buckets: BUCKETS,
+    registers: [theirs],
+  });
   const fast = new FastHistogram('h_seconds', 'help text', ['queue', 'name'], BUCKETS, [ours]);
   return { theirs, ours, reference, fast };
 }

@@ -41,6 +41,11 @@ export class JobEventsListener implements OnApplicationBootstrap {
     this.metrics.completed(queue, job);
     if (!this.logSuccesses) return;
     const ms = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined;
-    this.logger.debug({ msg: `${queue} job ${job.id} (${job.name}) completed`, ...jobLogFields(job), attempt: job.attemptsMade, durationMs: ms });
+    this.logger.debug({
+      msg: `${queue} job ${job.id} (${job.name}) completed`,
+      ...jobLogFields(job),
+      attempt: job.attemptsMade,
+      durationMs: ms,
+    });
   }
 }

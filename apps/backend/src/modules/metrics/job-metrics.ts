@@ -37,7 +37,13 @@ export class JobMetrics {
       WAIT_BUCKETS,
       registers,
     );
-    this.processing = new FastHistogram('ethico_job_processing_seconds', 'Duration of one attempt, by outcome (completed or failed)', ['queue', 'name', 'outcome'], RUN_BUCKETS, registers);
+    this.processing = new FastHistogram(
+      'ethico_job_processing_seconds',
+      'Duration of one attempt, by outcome (completed or failed)',
+      ['queue', 'name', 'outcome'],
+      RUN_BUCKETS,
+      registers,
+    );
     this.failedAttempts = new Counter({
       name: 'ethico_job_failed_attempts_total',
       help: 'Failed attempts (retried or final), by error class',

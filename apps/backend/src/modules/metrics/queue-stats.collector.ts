@@ -76,12 +76,14 @@ export class QueueStatsCollector {
   private snapshot(jobs: JobsService, deadLetters: DeadLetterService): Promise<Snapshot | null> {
     if (this.inflight && Date.now() - this.takenAt < SHARED_READ_MS) return this.inflight;
     this.takenAt = Date.now();
-    this.inflight = withTimeout(this.readAll(jobs, deadLetters), COLLECT_TIMEOUT_MS, () => new Error(`no answer within ${COLLECT_TIMEOUT_MS} ms`)).catch(
-      (err: Error) => {
-        this.logger.warn(`queue statistics unavailable: ${err.message}`);
-        return null;
-      },
-    );
+    this.inflight = withTimeout(
+      this.readAll(jobs, deadLetters),
+      COLLECT_TIMEOUT_MS,
+      () => new Error(`no answer within ${COLLECT_TIMEOUT_MS} ms`),
+    ).catch((err: Error) => {
+      this.logger.warn(`queue statistics unavailable: ${err.message}`);
+      return null;
+    });
     return this.inflight;
   }
 
@@ -97,7 +99,11 @@ export class QueueStatsCollector {
       }),
     );
     const deadLetterCounts = await deadLetters.pendingCounts();
-    const snapshot: Snapshot = { counts: {} as Snapshot['counts'], deadLetters: deadLetterCounts, rateLimitMs: {} as Snapshot['rateLimitMs'] };
+    const snapshot: Snapshot = {
+      counts: {} as Snapshot['counts'],
+      deadLetters: deadLetterCounts,
+      rateLimitMs: {} as Snapshot['rateLimitMs'],
+    };
     for (const [q, counts, ttl] of perQueue) {
       snapshot.counts[q] = counts;
       snapshot.rateLimitMs[q] = ttl;

@@ -60,10 +60,14 @@ export class DeadLetterActions {
     const entry = await this.deadLetters.get(id);
     if (!entry) return null;
     if (entry.status !== 'pending') return { id, dismissed: false };
-    return this.audit.record(actor, { ...this.about(entry, options.bulkId), action: 'dismiss', afterHash: null, replayJobId: null }, async () => {
-      const result = await this.deadLetters.dismiss(id);
-      return { effective: !!result?.dismissed, result };
-    });
+    return this.audit.record(
+      actor,
+      { ...this.about(entry, options.bulkId), action: 'dismiss', afterHash: null, replayJobId: null },
+      async () => {
+        const result = await this.deadLetters.dismiss(id);
+        return { effective: !!result?.dismissed, result };
+      },
+    );
   }
 
   /** The unredacted entry, for an operator; recorded, since payloads are confidential. */

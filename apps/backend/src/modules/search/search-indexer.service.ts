@@ -102,7 +102,11 @@ export class SearchIndexer {
       const candidates = await this.documents.untouchedSince(organizationId, source.entityType, startedAt, afterDoc, batchSize);
       if (candidates.length === 0) break;
       const existing = new Set((await source.load(this.db, organizationId, candidates)).map((d) => d.entityId));
-      removed += await this.documents.hide(organizationId, source.entityType, candidates.filter((id) => !existing.has(id)));
+      removed += await this.documents.hide(
+        organizationId,
+        source.entityType,
+        candidates.filter((id) => !existing.has(id)),
+      );
       afterDoc = candidates[candidates.length - 1];
       if (candidates.length < batchSize) break;
     }

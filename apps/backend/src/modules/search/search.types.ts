@@ -25,15 +25,27 @@ export function searchQuerySchema(maxQueryLength: number) {
   return knownFieldsOnly(
     {
       q: z
-        .string({ error: (i) => (i.input === undefined ? 'is required: the words or "quoted phrases" to look for' : 'must be given once, as text') })
+        .string({
+          error: (i) => (i.input === undefined ? 'is required: the words or "quoted phrases" to look for' : 'must be given once, as text'),
+        })
         .trim()
         .min(1, { error: 'must not be empty' })
         .max(maxQueryLength, { error: `must be at most ${maxQueryLength} characters` })
         // NUL cannot reach PostgreSQL text; other control characters are never meaningful in a query.
         .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), { error: 'must not contain control characters' }),
       entityType: entityType.optional(),
-      limit: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(50, { error: 'must be at most 50' }).default(10),
-      offset: z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be at least 0' }).max(1_000, { error: 'must be at most 1000' }).default(0),
+      limit: z.coerce
+        .number({ error: 'must be a number' })
+        .int({ error: 'must be a whole number' })
+        .min(1, { error: 'must be at least 1' })
+        .max(50, { error: 'must be at most 50' })
+        .default(10),
+      offset: z.coerce
+        .number({ error: 'must be a number' })
+        .int({ error: 'must be a whole number' })
+        .min(0, { error: 'must be at least 0' })
+        .max(1_000, { error: 'must be at most 1000' })
+        .default(0),
     },
     'is not a search parameter',
     'invalid query',

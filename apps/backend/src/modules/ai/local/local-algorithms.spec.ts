@@ -31,7 +31,12 @@ describe('local provider algorithms', () => {
     ['My laptop with customer records was leaked and passwords were shared in chat.', 'Data Privacy & Security'],
     ['The weather was nice today.', 'Other'],
   ])('categorizes %#', (text, expected) => {
-    expect(categorize(text, DEFAULT_CATEGORIES.map((c) => ({ ...c }))).category).toBe(expected);
+    expect(
+      categorize(
+        text,
+        DEFAULT_CATEGORIES.map((c) => ({ ...c })),
+      ).category,
+    ).toBe(expected);
   });
 
   it('chooses only among the given categories, and nothing without a match and no "Other"', () => {

@@ -35,7 +35,10 @@ export function words(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).map((w) => w.replace(/['’].*$/, ''));
 }
 
-const terms = (text: string) => words(text).filter((w) => w.length > 1 && !STOP_WORDS.has(w)).map(stem);
+const terms = (text: string) =>
+  words(text)
+    .filter((w) => w.length > 1 && !STOP_WORDS.has(w))
+    .map(stem);
 
 /** Paragraph breaks end a sentence too, so a heading without a full stop stays apart from the text. */
 export function sentences(text: string): string[] {
@@ -101,7 +104,10 @@ export interface Categorization {
 export function categorize(text: string, categories: CategoryTerms[]): Categorization {
   const doc = terms(text);
   const phrases = categories.map((c) => {
-    const list = [c.name, ...c.keywords].flatMap((p) => p.split(/[,&/]|\band\b/)).map((p) => terms(p)).filter((p) => p.length > 0);
+    const list = [c.name, ...c.keywords]
+      .flatMap((p) => p.split(/[,&/]|\band\b/))
+      .map((p) => terms(p))
+      .filter((p) => p.length > 0);
     return [...new Map(list.map((p) => [p.join(' '), p])).values()];
   });
   const sharedBy = new Map<string, number>();
@@ -161,7 +167,10 @@ function cleanParagraph(paragraph: string): string {
   p = p.replace(/\s+([,.;:!?])/g, '$1');
   p = p.replace(/([,;:])(?=[^\s\d])/g, '$1 ');
   p = p.replace(/([,.;:!?]){2,}/g, (m) => (/^\.{3}$/.test(m) ? m : m[m.length - 1]));
-  p = p.replace(/\s{2,}/g, ' ').replace(/^[\s,]+/, '').trim();
+  p = p
+    .replace(/\s{2,}/g, ' ')
+    .replace(/^[\s,]+/, '')
+    .trim();
   p = p.replace(/\bi\b/g, 'I');
   p = p.replace(/(^|[.!?]\s+)(\p{Ll})/gu, (_m, pre: string, ch: string) => pre + ch.toUpperCase());
   if (p.length > 0 && !/[.!?…:)"”]$/.test(p)) p += '.';

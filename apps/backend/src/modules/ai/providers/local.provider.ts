@@ -33,7 +33,8 @@ export class LocalProvider implements AiProvider {
           break;
         case 'categorize':
           text = await this.threads.run({ op: 'categorize', text: task.content, categories: task.categories }, timeoutMs);
-          if (text === null) throw new ProviderFailure(this.name, 'permanent', 'no category matched and the organization has no "Other" category');
+          if (text === null)
+            throw new ProviderFailure(this.name, 'permanent', 'no category matched and the organization has no "Other" category');
           break;
         default:
           text = await this.threads.run({ op: 'cleanup', text: task.content }, timeoutMs);

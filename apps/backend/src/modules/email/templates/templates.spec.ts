@@ -63,7 +63,11 @@ describe('email templates', () => {
   });
 
   it('folds line breaks, so no value can start a header or break a sentence', () => {
-    const out = renderEmail('case-status-changed', { ...samples['case-status-changed'], caseNumber: 'C-1\r\nBcc: x@evil.example', newStatus: 'Closed\n\nNext' });
+    const out = renderEmail('case-status-changed', {
+      ...samples['case-status-changed'],
+      caseNumber: 'C-1\r\nBcc: x@evil.example',
+      newStatus: 'Closed\n\nNext',
+    });
     expect(out.subject).toBe('Case C-1 Bcc: x@evil.example is now Closed Next');
     expect(out.text).toContain('to Closed Next.');
   });

@@ -10,13 +10,7 @@ import { JobDeadLetteredEvent } from './job-dead-lettered.event';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
 import { validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
-import type {
-  AttemptRecord,
-  DeadLetterDetail,
-  DeadLetterEntryData,
-  DeadLetterFilter,
-  DeadLetterItem,
-} from './dead-letter.types';
+import type { AttemptRecord, DeadLetterDetail, DeadLetterEntryData, DeadLetterFilter, DeadLetterItem } from './dead-letter.types';
 
 const MAX_STACK_LINES = 12;
 const MAX_STACKS = 3;
@@ -147,7 +141,14 @@ export class DeadLetterService {
         ...(edited ? { replayedWithEditedData: true } : {}),
       });
       await (await this.redis()).srem(this.pendingKey(d.sourceQueue), id);
-      this.logger.log({ msg: `dead letter ${id} replayed as ${d.sourceQueue} job ${newJobId}${edited ? ' with edited data' : ''}`, deadLetterId: id, queue: d.sourceQueue, jobId: newJobId, organizationId: d.organizationId, jobCorrelationId: d.correlationId });
+      this.logger.log({
+        msg: `dead letter ${id} replayed as ${d.sourceQueue} job ${newJobId}${edited ? ' with edited data' : ''}`,
+        deadLetterId: id,
+        queue: d.sourceQueue,
+        jobId: newJobId,
+        organizationId: d.organizationId,
+        jobCorrelationId: d.correlationId,
+      });
       return { id, jobId: newJobId, alreadyReplayed: false };
     });
   }
@@ -299,7 +300,10 @@ const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() 
 const MAX_REASON_LENGTH = 200;
 
 function summarizeReason(reason: string): string {
-  const oneLine = reason.replace(/[^\s<>@]+@[^\s<>@]+/g, '<address>').replace(/\s+/g, ' ').trim();
+  const oneLine = reason
+    .replace(/[^\s<>@]+@[^\s<>@]+/g, '<address>')
+    .replace(/\s+/g, ' ')
+    .trim();
   return oneLine.length > MAX_REASON_LENGTH ? `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…` : oneLine || 'unknown failure';
 }
 

@@ -17,12 +17,7 @@ export const WORK_QUEUE_DEFINITIONS: { [Q in WorkQueueName]: QueueDefinition<Q> 
   indexing: INDEXING_QUEUE,
 };
 
-export const ALL_QUEUE_DEFINITIONS: QueueDefinition<QueueName>[] = [
-  AI_QUEUE,
-  EMAIL_QUEUE,
-  INDEXING_QUEUE,
-  DEAD_LETTER_QUEUE_DEF,
-];
+export const ALL_QUEUE_DEFINITIONS: QueueDefinition<QueueName>[] = [AI_QUEUE, EMAIL_QUEUE, INDEXING_QUEUE, DEAD_LETTER_QUEUE_DEF];
 
 /** Priority tiers: High for SLA checks, Normal for user-facing work, Low for bulk work. */
 export const PRIORITY_TIERS = { high: 1, normal: 2, low: 5 } as const;

@@ -5,9 +5,41 @@ const HOUR = 3600;
 /** The seed's job options, written out independently of the definitions they check. */
 describe('queue definitions match the specification', () => {
   it.each([
-    [AI_QUEUE, 'ai-processing', { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 1000, age: 24 * HOUR }, removeOnFail: { count: 5000, age: 7 * 24 * HOUR } }, 5],
-    [EMAIL_QUEUE, 'email', { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, priority: 2, removeOnComplete: { count: 500, age: 12 * HOUR }, removeOnFail: { count: 1000, age: 3 * 24 * HOUR } }, 10],
-    [INDEXING_QUEUE, 'indexing', { attempts: 3, backoff: { type: 'fixed', delay: 5000 }, priority: 5, removeOnComplete: { count: 2000, age: 6 * HOUR }, removeOnFail: { count: 5000, age: 24 * HOUR } }, 20],
+    [
+      AI_QUEUE,
+      'ai-processing',
+      {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: { count: 1000, age: 24 * HOUR },
+        removeOnFail: { count: 5000, age: 7 * 24 * HOUR },
+      },
+      5,
+    ],
+    [
+      EMAIL_QUEUE,
+      'email',
+      {
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1000 },
+        priority: 2,
+        removeOnComplete: { count: 500, age: 12 * HOUR },
+        removeOnFail: { count: 1000, age: 3 * 24 * HOUR },
+      },
+      10,
+    ],
+    [
+      INDEXING_QUEUE,
+      'indexing',
+      {
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 5000 },
+        priority: 5,
+        removeOnComplete: { count: 2000, age: 6 * HOUR },
+        removeOnFail: { count: 5000, age: 24 * HOUR },
+      },
+      20,
+    ],
   ])('%#: %s', (def, name, options, concurrency) => {
     expect(def.name).toBe(name);
     expect(bullDefaultJobOptions(def)).toEqual(options);

@@ -17,20 +17,22 @@ export type BaseJobData = z.infer<typeof baseJobDataSchema>;
 export const AI_JOB_TYPES = ['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const;
 export type AiJobType = (typeof AI_JOB_TYPES)[number];
 
-export const aiJobDataSchema = baseJobDataSchema.extend({
-  type: z.enum(AI_JOB_TYPES, { error: `must be one of ${AI_JOB_TYPES.join(', ')}` }),
-  entityType: id,
-  entityId: id,
-  content: z.string().max(100_000, { error: 'must be at most 100000 characters' }).optional(),
-  targetLanguage: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: 'must be a language tag such as de or pt-BR' })
-    .optional(),
-}).superRefine((d, ctx) => {
-  if (d.type === 'translate' && !d.targetLanguage) {
-    ctx.addIssue({ code: 'custom', path: ['targetLanguage'], message: 'is required for translate' });
-  }
-});
+export const aiJobDataSchema = baseJobDataSchema
+  .extend({
+    type: z.enum(AI_JOB_TYPES, { error: `must be one of ${AI_JOB_TYPES.join(', ')}` }),
+    entityType: id,
+    entityId: id,
+    content: z.string().max(100_000, { error: 'must be at most 100000 characters' }).optional(),
+    targetLanguage: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: 'must be a language tag such as de or pt-BR' })
+      .optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.type === 'translate' && !d.targetLanguage) {
+      ctx.addIssue({ code: 'custom', path: ['targetLanguage'], message: 'is required for translate' });
+    }
+  });
 export type AiJobData = z.infer<typeof aiJobDataSchema>;
 
 const emailAddress = z.email({ error: 'must be a valid email address' });

@@ -83,7 +83,11 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
       error: err.message,
     };
     if (final) this.logger.error({ msg: `${queue} job ${job.id} (${job.name}) failed for good: ${err.message}`, ...line });
-    else this.logger.warn({ msg: `${queue} job ${job.id} (${job.name}) attempt ${job.attemptsMade} failed, will retry: ${err.message}`, ...line });
+    else
+      this.logger.warn({
+        msg: `${queue} job ${job.id} (${job.name}) attempt ${job.attemptsMade} failed, will retry: ${err.message}`,
+        ...line,
+      });
     try {
       const attempt: AttemptRecord = {
         attempt: job.attemptsMade,

@@ -135,12 +135,15 @@ export class WorkerYieldService implements OnApplicationBootstrap, OnApplication
       if (worker.closing) continue;
       if (pausedAt(share)) {
         // Without waiting for active jobs: they finish as usual; no new one is taken.
-        if (!worker.isPaused()) void worker.pause(true).catch((err: Error) => this.logger.warn(`could not pause the ${worker.name} worker: ${err.message}`));
+        if (!worker.isPaused())
+          void worker.pause(true).catch((err: Error) => this.logger.warn(`could not pause the ${worker.name} worker: ${err.message}`));
         continue;
       }
       worker.concurrency = concurrencyFor(configured, share);
       if (worker.isPaused()) worker.resume();
     }
-    this.logger.debug(`event-loop lag ${lagMs.toFixed(1)} ms: workers at ${pausedAt(share) ? 'pause' : `${Math.round(share * 100)} % of their concurrency`}`);
+    this.logger.debug(
+      `event-loop lag ${lagMs.toFixed(1)} ms: workers at ${pausedAt(share) ? 'pause' : `${Math.round(share * 100)} % of their concurrency`}`,
+    );
   }
 }

@@ -23,7 +23,10 @@ const text = (max: number) =>
     .optional()
     .transform((v) => (v?.trim() ? v.trim() : undefined));
 const filterSchema = z.object({
-  queue: z.enum(WORK_QUEUES).optional().or(z.literal('').transform(() => undefined)),
+  queue: z
+    .enum(WORK_QUEUES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   organization: text(200),
   reason: text(200),
 });
@@ -44,7 +47,8 @@ function send(res: Response, status: number, page: string): void {
     .set({
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'same-origin',
@@ -74,7 +78,12 @@ export class DeadLetterConsoleController {
   @Get()
   async list(@Query() raw: unknown, @CurrentAdmin() admin: AdminPrincipal, @Res() res: Response): Promise<void> {
     const parsed = listSchema.safeParse(raw);
-    if (!parsed.success) return send(res, 400, messagePage({ admin }, 'Bad filter', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+    if (!parsed.success)
+      return send(
+        res,
+        400,
+        messagePage({ admin }, 'Bad filter', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')),
+      );
     const f = parsed.data;
     const filter = { queue: f.queue, organizationId: f.organization, reason: f.reason, status: f.status === 'all' ? undefined : f.status };
     const page = await this.deadLetters.list(filter, (f.page - 1) * PAGE_SIZE, PAGE_SIZE);
@@ -117,14 +126,24 @@ export class DeadLetterConsoleController {
     @Res() res: Response,
   ): Promise<void> {
     const wantsReveal = reveal === '1';
-    if (wantsReveal && admin.role !== 'operator') return send(res, 403, messagePage({ admin }, 'Not allowed', 'Revealing confidential fields needs the operator role.'));
+    if (wantsReveal && admin.role !== 'operator')
+      return send(res, 403, messagePage({ admin }, 'Not allowed', 'Revealing confidential fields needs the operator role.'));
     const entry = wantsReveal ? await this.actions.reveal(admin, id) : await this.deadLetters.get(id);
     if (!entry) return send(res, 404, messagePage({ admin }, 'Not found', `There is no dead-letter entry ${id}.`));
     const [audit, replayState] = await Promise.all([
       this.actions.history(id),
       entry.replayedJobId ? this.jobs.queue(entry.queue).getJobState(entry.replayedJobId) : Promise.resolve(undefined),
     ]);
-    send(res, 200, detailPage(this.ctx(admin), wantsReveal ? entry : redactEntry(entry), { revealed: wantsReveal, audit, replayState, notice: noticeText(notice, {}) }));
+    send(
+      res,
+      200,
+      detailPage(this.ctx(admin), wantsReveal ? entry : redactEntry(entry), {
+        revealed: wantsReveal,
+        audit,
+        replayState,
+        notice: noticeText(notice, {}),
+      }),
+    );
   }
 
   @Get(':id/edit')
@@ -137,7 +156,12 @@ export class DeadLetterConsoleController {
   }
 
   @Post(':id/edit')
-  async editAndReplay(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentAdmin() admin: AdminPrincipal, @Res() res: Response): Promise<void> {
+  async editAndReplay(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Res() res: Response,
+  ): Promise<void> {
     if (!this.allowed(admin, body, res)) return;
     const entry = await this.deadLetters.get(id);
     if (!entry) return send(res, 404, messagePage({ admin }, 'Not found', `There is no dead-letter entry ${id}.`));
@@ -146,11 +170,18 @@ export class DeadLetterConsoleController {
     try {
       data = JSON.parse(textBody);
     } catch (err) {
-      return send(res, 400, editPage(this.ctx(admin), entry, textBody, [{ field: '(payload)', message: `is not valid JSON: ${(err as Error).message}` }]));
+      return send(
+        res,
+        400,
+        editPage(this.ctx(admin), entry, textBody, [{ field: '(payload)', message: `is not valid JSON: ${(err as Error).message}` }]),
+      );
     }
     try {
       const result = await this.actions.replay(admin, id, { data });
-      res.redirect(303, `${CONSOLE_ROUTE}/${encodeURIComponent(id)}${query({ notice: result?.alreadyReplayed ? 'already-done' : 'edited-replayed' })}`);
+      res.redirect(
+        303,
+        `${CONSOLE_ROUTE}/${encodeURIComponent(id)}${query({ notice: result?.alreadyReplayed ? 'already-done' : 'edited-replayed' })}`,
+      );
     } catch (err) {
       if (err instanceof JobValidationError) return send(res, 400, editPage(this.ctx(admin), entry, textBody, err.errors));
       throw err;
@@ -158,15 +189,28 @@ export class DeadLetterConsoleController {
   }
 
   @Post(':id/replay')
-  async replay(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentAdmin() admin: AdminPrincipal, @Res() res: Response): Promise<void> {
+  async replay(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Res() res: Response,
+  ): Promise<void> {
     if (!this.allowed(admin, body, res)) return;
     const result = await this.actions.replay(admin, id);
     if (!result) return send(res, 404, messagePage({ admin }, 'Not found', `There is no dead-letter entry ${id}.`));
-    res.redirect(303, `${CONSOLE_ROUTE}/${encodeURIComponent(id)}${query({ notice: result.alreadyReplayed ? 'already-done' : 'replayed' })}`);
+    res.redirect(
+      303,
+      `${CONSOLE_ROUTE}/${encodeURIComponent(id)}${query({ notice: result.alreadyReplayed ? 'already-done' : 'replayed' })}`,
+    );
   }
 
   @Post(':id/dismiss')
-  async dismiss(@Param('id') id: string, @Body() body: Record<string, unknown>, @CurrentAdmin() admin: AdminPrincipal, @Res() res: Response): Promise<void> {
+  async dismiss(
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Res() res: Response,
+  ): Promise<void> {
     if (!this.allowed(admin, body, res)) return;
     const result = await this.actions.dismiss(admin, id);
     if (!result) return send(res, 404, messagePage({ admin }, 'Not found', `There is no dead-letter entry ${id}.`));
@@ -184,10 +228,17 @@ export class DeadLetterConsoleController {
       return false;
     }
     if (!this.csrf.verify(admin.name, body?._csrf)) {
-      send(res, 403, messagePage({ admin }, 'Form expired', 'The form was missing its security token or it expired. Go back, reload the page and try again.'));
+      send(
+        res,
+        403,
+        messagePage(
+          { admin },
+          'Form expired',
+          'The form was missing its security token or it expired. Go back, reload the page and try again.',
+        ),
+      );
       return false;
     }
     return true;
   }
 }
-

@@ -40,11 +40,23 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:#f
 
 export function layout(ctx: { admin?: AdminPrincipal }, title: string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title} · Ethico operations</title><style>${new SafeHtml(STYLE)}</style></head>
-<body><header><strong>Ethico operations</strong><a href="${CONSOLE_ROUTE}">Dead letters</a><a href="/admin/queues">Queues</a>
-${ctx.admin ? html`<span class="who">${ctx.admin.name} (${ctx.admin.role})</span>` : ''}</header>
-<main>${body}</main></body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${title} · Ethico operations</title>
+        <style>
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <strong>Ethico operations</strong><a href="${CONSOLE_ROUTE}">Dead letters</a
+          ><a href="/admin/queues">Queues</a> ${ctx.admin ? html`<span class="who">${ctx.admin.name} (${ctx.admin.role})</span>` : ''}
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }
 
 export function age(iso: string | null, now = Date.now()): string {
@@ -73,7 +85,7 @@ export function noticeText(key: unknown, counts: { done?: number; skipped?: numb
   return typeof key === 'string' ? NOTICES[key] : undefined;
 }
 
-const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}" />`;
 const statusCell = (s: DeadLetterStatus) => html`<span class="status-${s}">${s}</span>`;
 
 export function listPage(
@@ -85,51 +97,120 @@ export function listPage(
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
   const keep = { queue: filter.queue, organization: filter.organization, reason: filter.reason, status: filter.status };
   const rows = page.items.map(
-    (i) => html`<tr data-entry-id="${i.id}">
-<td title="${i.failedAt}">${age(i.failedAt)}</td><td>${i.queue}</td><td>${i.name}</td><td>${i.organizationId ?? '–'}</td>
-<td class="reason">${i.failedReason.length > 160 ? `${i.failedReason.slice(0, 160)}…` : i.failedReason}</td>
-<td>${i.attemptsMade}</td><td>${statusCell(i.status)}</td><td><a href="${CONSOLE_ROUTE}/${encodeURIComponent(i.id)}">open</a></td></tr>`,
+    (i) =>
+      html`<tr data-entry-id="${i.id}">
+        <td title="${i.failedAt}">${age(i.failedAt)}</td>
+        <td>${i.queue}</td>
+        <td>${i.name}</td>
+        <td>${i.organizationId ?? '–'}</td>
+        <td class="reason">${i.failedReason.length > 160 ? `${i.failedReason.slice(0, 160)}…` : i.failedReason}</td>
+        <td>${i.attemptsMade}</td>
+        <td>${statusCell(i.status)}</td>
+        <td><a href="${CONSOLE_ROUTE}/${encodeURIComponent(i.id)}">open</a></td>
+      </tr>`,
   );
   const bulk =
     ctx.admin.role === 'operator' && filter.status === 'pending' && page.total > 0
-      ? html`<div class="bulk"><form method="post" action="${CONSOLE_ROUTE}/bulk" class="inline">${csrfField(ctx)}
-<input type="hidden" name="queue" value="${filter.queue ?? ''}"><input type="hidden" name="organization" value="${filter.organization ?? ''}">
-<input type="hidden" name="reason" value="${filter.reason ?? ''}">
-<span>All ${page.total} pending entries matching this filter: </span>
-<button type="submit" name="action" value="replay">Replay all…</button> <button type="submit" name="action" value="dismiss" class="danger">Dismiss all…</button>
-</form></div>`
+      ? html`<div class="bulk">
+          <form method="post" action="${CONSOLE_ROUTE}/bulk" class="inline">
+            ${csrfField(ctx)} <input type="hidden" name="queue" value="${filter.queue ?? ''}" /><input
+              type="hidden"
+              name="organization"
+              value="${filter.organization ?? ''}"
+            />
+            <input type="hidden" name="reason" value="${filter.reason ?? ''}" />
+            <span>All ${page.total} pending entries matching this filter: </span>
+            <button type="submit" name="action" value="replay">Replay all…</button>
+            <button type="submit" name="action" value="dismiss" class="danger">Dismiss all…</button>
+          </form>
+        </div>`
       : '';
   return layout(
     ctx,
     'Dead letters',
     html`<h1>Dead letters</h1>
-${options.notice ? html`<div class="notice" role="status">${options.notice}</div>` : ''}
-<form method="get" action="${CONSOLE_ROUTE}" class="filters">
-<label>Queue<select name="queue"><option value="">all</option>${options.queues.map((q) => html`<option value="${q}"${filter.queue === q ? new SafeHtml(' selected') : ''}>${q}</option>`)}</select></label>
-<label>Organization<input name="organization" value="${filter.organization ?? ''}" placeholder="organization id"></label>
-<label>Reason contains<input name="reason" value="${filter.reason ?? ''}" placeholder="text"></label>
-<label>Status<select name="status">${(['pending', 'replayed', 'dismissed', 'all'] as const).map((s) => html`<option value="${s}"${filter.status === s ? new SafeHtml(' selected') : ''}>${s}</option>`)}</select></label>
-<button type="submit" class="primary">Filter</button> <a class="button" href="${CONSOLE_ROUTE}">Reset</a></form>
-<p class="muted" id="summary">${page.total} ${page.total === 1 ? 'entry' : 'entries'} · page ${filter.page} of ${pages}</p>
-<table id="entries"><thead><tr><th>Age</th><th>Source queue</th><th>Job</th><th>Organization</th><th>Failure reason</th><th>Attempts</th><th>Status</th><th></th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="8" class="muted">No dead letters match.</td></tr>`}</tbody></table>
-<p>${filter.page > 1 ? html`<a href="${CONSOLE_ROUTE}${query({ ...keep, page: filter.page - 1 })}">← newer</a> ` : ''}${
-      filter.page < pages ? html`<a href="${CONSOLE_ROUTE}${query({ ...keep, page: filter.page + 1 })}">older →</a>` : ''
-    }</p>${bulk}`,
+      ${options.notice ? html`<div class="notice" role="status">${options.notice}</div>` : ''}
+      <form method="get" action="${CONSOLE_ROUTE}" class="filters">
+        <label
+          >Queue<select name="queue">
+            <option value="">all</option>
+            ${options.queues.map((q) => html`<option value="${q}" ${filter.queue === q ? new SafeHtml(' selected') : ''}>${q}</option>`)}
+          </select></label
+        >
+        <label>Organization<input name="organization" value="${filter.organization ?? ''}" placeholder="organization id" /></label>
+        <label>Reason contains<input name="reason" value="${filter.reason ?? ''}" placeholder="text" /></label>
+        <label
+          >Status<select name="status">
+            ${(['pending', 'replayed', 'dismissed', 'all'] as const).map((s) => html`<option value="${s}" ${filter.status === s ? new SafeHtml(' selected') : ''}>${s}</option>`)}
+          </select></label
+        >
+        <button type="submit" class="primary">Filter</button> <a class="button" href="${CONSOLE_ROUTE}">Reset</a>
+      </form>
+      <p class="muted" id="summary">${page.total} ${page.total === 1 ? 'entry' : 'entries'} · page ${filter.page} of ${pages}</p>
+      <table id="entries">
+        <thead>
+          <tr>
+            <th>Age</th>
+            <th>Source queue</th>
+            <th>Job</th>
+            <th>Organization</th>
+            <th>Failure reason</th>
+            <th>Attempts</th>
+            <th>Status</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            rows.length
+              ? rows
+              : html`<tr>
+                  <td colspan="8" class="muted">No dead letters match.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+      <p>
+        ${filter.page > 1 ? html`<a href="${CONSOLE_ROUTE}${query({ ...keep, page: filter.page - 1 })}">← newer</a> ` : ''}${
+          filter.page < pages ? html`<a href="${CONSOLE_ROUTE}${query({ ...keep, page: filter.page + 1 })}">older →</a>` : ''
+        }
+      </p>
+      ${bulk}`,
   );
 }
 
-export function bulkConfirmPage(ctx: PageContext, action: 'replay' | 'dismiss', filter: Omit<ListFilter, 'status' | 'page'>, count: number): string {
+export function bulkConfirmPage(
+  ctx: PageContext,
+  action: 'replay' | 'dismiss',
+  filter: Omit<ListFilter, 'status' | 'page'>,
+  count: number,
+): string {
   return layout(
     ctx,
     'Confirm',
     html`<h1>${action === 'replay' ? 'Replay' : 'Dismiss'} ${count} dead letters?</h1>
-<p>Filter: queue <strong>${filter.queue || 'all'}</strong>, organization <strong>${filter.organization || 'all'}</strong>, reason contains <strong>${filter.reason || '(anything)'}</strong>. Each entry is recorded in its audit trail.</p>
-<form method="post" action="${CONSOLE_ROUTE}/bulk">${csrfField(ctx)}
-<input type="hidden" name="queue" value="${filter.queue ?? ''}"><input type="hidden" name="organization" value="${filter.organization ?? ''}">
-<input type="hidden" name="reason" value="${filter.reason ?? ''}"><input type="hidden" name="action" value="${action}"><input type="hidden" name="confirm" value="yes">
-<button type="submit" class="${action === 'replay' ? 'primary' : 'danger'}">${action === 'replay' ? 'Replay' : 'Dismiss'} ${count} entries</button>
-<a class="button" href="${CONSOLE_ROUTE}${query({ queue: filter.queue, organization: filter.organization, reason: filter.reason })}">Cancel</a></form>`,
+      <p>
+        Filter: queue <strong>${filter.queue || 'all'}</strong>, organization <strong>${filter.organization || 'all'}</strong>, reason
+        contains <strong>${filter.reason || '(anything)'}</strong>. Each entry is recorded in its audit trail.
+      </p>
+      <form method="post" action="${CONSOLE_ROUTE}/bulk">
+        ${csrfField(ctx)} <input type="hidden" name="queue" value="${filter.queue ?? ''}" /><input
+          type="hidden"
+          name="organization"
+          value="${filter.organization ?? ''}"
+        />
+        <input type="hidden" name="reason" value="${filter.reason ?? ''}" /><input type="hidden" name="action" value="${action}" /><input
+          type="hidden"
+          name="confirm"
+          value="yes"
+        />
+        <button type="submit" class="${action === 'replay' ? 'primary' : 'danger'}">
+          ${action === 'replay' ? 'Replay' : 'Dismiss'} ${count} entries
+        </button>
+        <a class="button" href="${CONSOLE_ROUTE}${query({ queue: filter.queue, organization: filter.organization, reason: filter.reason })}"
+          >Cancel</a
+        >
+      </form>`,
   );
 }
 
@@ -146,42 +227,129 @@ export function detailPage(
   const operator = ctx.admin.role === 'operator';
   const actions =
     operator && entry.status !== 'replayed'
-      ? html`<div id="actions"><form method="post" action="${CONSOLE_ROUTE}/${id}/replay" class="inline">${csrfField(ctx)}<button type="submit" class="primary">Replay</button></form>
-<a class="button" href="${CONSOLE_ROUTE}/${id}/edit">Edit and replay…</a>
-${entry.status === 'pending' ? html`<form method="post" action="${CONSOLE_ROUTE}/${id}/dismiss" class="inline">${csrfField(ctx)}<button type="submit" class="danger">Dismiss</button></form>` : ''}</div>`
+      ? html`<div id="actions">
+          <form method="post" action="${CONSOLE_ROUTE}/${id}/replay" class="inline">
+            ${csrfField(ctx)}<button type="submit" class="primary">Replay</button>
+          </form>
+          <a class="button" href="${CONSOLE_ROUTE}/${id}/edit">Edit and replay…</a>
+          ${entry.status === 'pending' ? html`<form method="post" action="${CONSOLE_ROUTE}/${id}/dismiss" class="inline">${csrfField(ctx)}<button type="submit" class="danger">Dismiss</button></form>` : ''}
+        </div>`
       : '';
   const reveal = operator
     ? view.revealed
       ? html`<a class="button" href="${CONSOLE_ROUTE}/${id}">Hide confidential fields</a>`
-      : html`<a class="button" href="${CONSOLE_ROUTE}/${id}?reveal=1">Reveal confidential fields</a> <span class="muted">(recorded in the audit trail)</span>`
+      : html`<a class="button" href="${CONSOLE_ROUTE}/${id}?reveal=1">Reveal confidential fields</a>
+          <span class="muted">(recorded in the audit trail)</span>`
     : html`<span class="muted">Confidential fields are redacted for viewers.</span>`;
   return layout(
     ctx,
     `Dead letter ${entry.id}`,
     html`<p><a href="${CONSOLE_ROUTE}">← all dead letters</a></p>
-<h1>Dead letter <code>${entry.id}</code></h1>
-${view.notice ? html`<div class="notice" role="status">${view.notice}</div>` : ''}
-<dl id="summary">
-<dt>Status</dt><dd id="status">${statusCell(entry.status)}${entry.replayedWithEditedData ? ' (with edited data)' : ''}</dd>
-<dt>Source queue</dt><dd>${entry.queue}</dd><dt>Job</dt><dd>${entry.name} (id ${entry.jobId})</dd>
-<dt>Organization</dt><dd>${entry.organizationId ?? '–'}</dd><dt>Correlation id</dt><dd>${entry.correlationId ?? '–'}</dd>
-<dt>Attempts</dt><dd>${entry.attemptsMade}</dd><dt>First attempt</dt><dd>${entry.firstAttemptAt ?? '–'}</dd>
-<dt>Failed</dt><dd>${entry.failedAt} (${age(entry.failedAt)} ago)</dd>
-${entry.replayedJobId ? html`<dt>Replayed as</dt><dd id="replayed-job">${entry.queue} job ${entry.replayedJobId}, now <strong id="replay-state">${view.replayState ?? 'unknown'}</strong>${entry.replayedAt ? `, ${entry.replayedAt}` : ''}</dd>` : ''}
-${entry.dismissedAt ? html`<dt>Dismissed</dt><dd>${entry.dismissedAt}</dd>` : ''}
-</dl>
-${actions}
-<h2>Failure reason</h2><pre id="reason">${entry.failedReason}</pre>
-<h2>Payload</h2><p>${reveal}</p><pre id="payload">${pretty(entry.data)}</pre>
-<h2>Attempt history</h2>
-<table id="attempts"><thead><tr><th>#</th><th>Started</th><th>Failed</th><th>Error</th></tr></thead><tbody>
-${entry.attempts.length ? entry.attempts.map((a) => html`<tr><td>${a.attempt}</td><td>${a.startedAt ?? '–'}</td><td>${a.failedAt}</td><td class="reason">${a.error}</td></tr>`) : html`<tr><td colspan="4" class="muted">No attempts recorded.</td></tr>`}
-</tbody></table>
-<h2>Stack</h2>${entry.stacktrace.length ? entry.stacktrace.map((s) => html`<pre class="stack">${s}</pre>`) : html`<p class="muted">No stack trace.</p>`}
-<h2>Audit trail</h2>
-<table id="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Payload before (SHA-256)</th><th>Payload after</th><th>Replay job</th><th>Bulk</th></tr></thead><tbody>
-${view.audit.length ? view.audit.map((a) => html`<tr data-action="${a.action}"><td>${a.at.toISOString()}</td><td>${a.actor} (${a.actorRole})</td><td>${a.action}</td><td><code title="${a.beforeHash}">${a.beforeHash.slice(0, 16)}…</code></td><td>${a.afterHash ? html`<code title="${a.afterHash}">${a.afterHash.slice(0, 16)}…</code>` : '–'}</td><td>${a.replayJobId ?? '–'}</td><td>${a.bulkId ? a.bulkId.slice(0, 8) : '–'}</td></tr>`) : html`<tr><td colspan="7" class="muted">No actions yet.</td></tr>`}
-</tbody></table>`,
+      <h1>Dead letter <code>${entry.id}</code></h1>
+      ${view.notice ? html`<div class="notice" role="status">${view.notice}</div>` : ''}
+      <dl id="summary">
+        <dt>Status</dt>
+        <dd id="status">${statusCell(entry.status)}${entry.replayedWithEditedData ? ' (with edited data)' : ''}</dd>
+        <dt>Source queue</dt>
+        <dd>${entry.queue}</dd>
+        <dt>Job</dt>
+        <dd>${entry.name} (id ${entry.jobId})</dd>
+        <dt>Organization</dt>
+        <dd>${entry.organizationId ?? '–'}</dd>
+        <dt>Correlation id</dt>
+        <dd>${entry.correlationId ?? '–'}</dd>
+        <dt>Attempts</dt>
+        <dd>${entry.attemptsMade}</dd>
+        <dt>First attempt</dt>
+        <dd>${entry.firstAttemptAt ?? '–'}</dd>
+        <dt>Failed</dt>
+        <dd>${entry.failedAt} (${age(entry.failedAt)} ago)</dd>
+        ${
+          entry.replayedJobId
+            ? html`<dt>Replayed as</dt>
+                <dd id="replayed-job">
+                  ${entry.queue} job ${entry.replayedJobId}, now
+                  <strong id="replay-state">${view.replayState ?? 'unknown'}</strong>${entry.replayedAt ? `, ${entry.replayedAt}` : ''}
+                </dd>`
+            : ''
+        }
+        ${
+          entry.dismissedAt
+            ? html`<dt>Dismissed</dt>
+                <dd>${entry.dismissedAt}</dd>`
+            : ''
+        }
+      </dl>
+      ${actions}
+      <h2>Failure reason</h2>
+      <pre id="reason">${entry.failedReason}</pre>
+      <h2>Payload</h2>
+      <p>${reveal}</p>
+      <pre id="payload">${pretty(entry.data)}</pre>
+      <h2>Attempt history</h2>
+      <table id="attempts">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Started</th>
+            <th>Failed</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            entry.attempts.length
+              ? entry.attempts.map(
+                  (a) =>
+                    html`<tr>
+                      <td>${a.attempt}</td>
+                      <td>${a.startedAt ?? '–'}</td>
+                      <td>${a.failedAt}</td>
+                      <td class="reason">${a.error}</td>
+                    </tr>`,
+                )
+              : html`<tr>
+                  <td colspan="4" class="muted">No attempts recorded.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+      <h2>Stack</h2>
+      ${entry.stacktrace.length ? entry.stacktrace.map((s) => html`<pre class="stack">${s}</pre>`) : html`<p class="muted">No stack trace.</p>`}
+      <h2>Audit trail</h2>
+      <table id="audit">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>Action</th>
+            <th>Payload before (SHA-256)</th>
+            <th>Payload after</th>
+            <th>Replay job</th>
+            <th>Bulk</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            view.audit.length
+              ? view.audit.map(
+                  (a) =>
+                    html`<tr data-action="${a.action}">
+                      <td>${a.at.toISOString()}</td>
+                      <td>${a.actor} (${a.actorRole})</td>
+                      <td>${a.action}</td>
+                      <td><code title="${a.beforeHash}">${a.beforeHash.slice(0, 16)}…</code></td>
+                      <td>${a.afterHash ? html`<code title="${a.afterHash}">${a.afterHash.slice(0, 16)}…</code>` : '–'}</td>
+                      <td>${a.replayJobId ?? '–'}</td>
+                      <td>${a.bulkId ? a.bulkId.slice(0, 8) : '–'}</td>
+                    </tr>`,
+                )
+              : html`<tr>
+                  <td colspan="7" class="muted">No actions yet.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>`,
   );
 }
 
@@ -191,15 +359,35 @@ export function editPage(ctx: PageContext, entry: DeadLetterDetail, payloadText:
     ctx,
     `Edit ${entry.id}`,
     html`<p><a href="${CONSOLE_ROUTE}/${id}">← back to the entry</a></p>
-<h1>Edit and replay <code>${entry.id}</code></h1>
-<p>${entry.queue} job <strong>${entry.name}</strong>. The payload is checked against the job type's schema before it is replayed; the entry keeps the original.</p>
-${errors.length ? html`<div class="error" role="alert" id="errors"><strong>The payload was not replayed:</strong><ul>${errors.map((e) => html`<li><code>${e.field}</code>: ${e.message}</li>`)}</ul></div>` : ''}
-<form method="post" action="${CONSOLE_ROUTE}/${id}/edit">${csrfField(ctx)}
-<textarea name="payload" spellcheck="false">${payloadText}</textarea>
-<p><button type="submit" class="primary">Validate and replay</button> <a class="button" href="${CONSOLE_ROUTE}/${id}">Cancel</a></p></form>`,
+      <h1>Edit and replay <code>${entry.id}</code></h1>
+      <p>
+        ${entry.queue} job <strong>${entry.name}</strong>. The payload is checked against the job type's schema before it is replayed; the
+        entry keeps the original.
+      </p>
+      ${
+        errors.length
+          ? html`<div class="error" role="alert" id="errors">
+              <strong>The payload was not replayed:</strong>
+              <ul>
+                ${errors.map((e) => html`<li><code>${e.field}</code>: ${e.message}</li>`)}
+              </ul>
+            </div>`
+          : ''
+      }
+      <form method="post" action="${CONSOLE_ROUTE}/${id}/edit">
+        ${csrfField(ctx)}
+        <textarea name="payload" spellcheck="false">${payloadText}</textarea>
+        <p><button type="submit" class="primary">Validate and replay</button> <a class="button" href="${CONSOLE_ROUTE}/${id}">Cancel</a></p>
+      </form>`,
   );
 }
 
 export function messagePage(ctx: { admin?: AdminPrincipal }, title: string, message: string): string {
-  return layout(ctx, title, html`<h1>${title}</h1><div class="error" role="alert">${message}</div><p><a href="${CONSOLE_ROUTE}">Back to dead letters</a></p>`);
+  return layout(
+    ctx,
+    title,
+    html`<h1>${title}</h1>
+      <div class="error" role="alert">${message}</div>
+      <p><a href="${CONSOLE_ROUTE}">Back to dead letters</a></p>`,
+  );
 }

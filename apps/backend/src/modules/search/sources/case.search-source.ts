@@ -2,7 +2,10 @@ import type { DatabaseService } from '../../database/database.service';
 import { CaseRow, isCaseId } from '../../cases/case.types';
 import type { SearchSource, SourceDocument } from './search-source';
 
-type CaseSearchRow = Pick<CaseRow, 'id' | 'number' | 'version' | 'title' | 'description' | 'category' | 'priority' | 'status' | 'assignee_email'>;
+type CaseSearchRow = Pick<
+  CaseRow,
+  'id' | 'number' | 'version' | 'title' | 'description' | 'category' | 'priority' | 'status' | 'assignee_email'
+>;
 
 const COLUMNS = 'id, number, version, title, description, category, priority, status, assignee_email';
 
@@ -29,10 +32,10 @@ export const caseSearchSource: SearchSource = {
   async load(db: DatabaseService, organizationId: string, entityIds: string[]): Promise<SourceDocument[]> {
     const ids = entityIds.filter(isCaseId);
     if (ids.length === 0) return [];
-    const rows = await db.query<CaseSearchRow>(
-      `SELECT ${COLUMNS} FROM cases WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
-      [organizationId, ids],
-    );
+    const rows = await db.query<CaseSearchRow>(`SELECT ${COLUMNS} FROM cases WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [
+      organizationId,
+      ids,
+    ]);
     return rows.map(toDocument);
   },
 
