@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { startApp } from './app.factory';
+import { startApp } from './roles/app.factory';
 import { ConfigValidationError, loadConfiguration } from './config/configuration';
-import { startEmbeddedServices } from './embedded/embedded-services';
-import { exitOnSignals } from './lifecycle';
+import { startEmbeddedServices } from './dev/embedded/embedded-services';
+import { exitOnSignals } from './roles/lifecycle';
 import { migrate } from './modules/database/migrate';
 
 async function main(): Promise<void> {

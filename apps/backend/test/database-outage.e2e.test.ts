@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { freePort } from '../src/embedded/processes';
+import { freePort } from '../src/dev/embedded/processes';
 import { startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
 

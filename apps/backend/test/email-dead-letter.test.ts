@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { freePort } from '../src/embedded/processes';
+import { freePort } from '../src/dev/embedded/processes';
 import { deadLetterEntryId } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
 import { startTestApp, TestApp } from './harness/app';

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import IORedis from 'ioredis';
-import { canConnect, startPostgresServer } from '../src/embedded/postgres-server';
-import { startRedisServer } from '../src/embedded/redis-server';
+import { canConnect, startPostgresServer } from '../src/dev/embedded/postgres-server';
+import { startRedisServer } from '../src/dev/embedded/redis-server';
 
 /** `npm start` passes relative folders (DATA_DIR=.data); the servers must come up with them. */
 describe('embedded servers started with relative folders', () => {

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import request from 'supertest';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { MetricsHttpServer } from '../src/modules/metrics/metrics-server';
+import { MetricsHttpServer } from '../src/roles/metrics-server';
 import { MetricsRegistry } from '../src/modules/metrics/metrics.registry';
 import { startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
@@ -102,7 +102,7 @@ describe('metrics and health', () => {
   });
 
   it('scrapes cheaply, whatever the size of the dead-letter queue', async () => {
-    // 500 pending dead letters: the DLQ gauge reads a counter-set, not the entries.
+    // 500 pending dead letters: the dead-letter gauge reads a counter-set, not the entries.
     const deadLetters = api.context.get(DeadLetterService);
     for (let i = 0; i < 500; i++) {
       const job = {
@@ -154,7 +154,7 @@ describe('metrics and health', () => {
       cpuMsTotal: Math.round((used.user + used.system) / 1000),
       bytes: text.length,
       registryMedianMs: +direct[10].toFixed(2),
-      fullScanOfDlqMs: +fullScanMs.toFixed(2),
+      fullScanOfDeadLettersMs: +fullScanMs.toFixed(2),
     };
     console.log(`scrape cost with 501 dead letters: ${JSON.stringify(figures)}`);
     expect(text).toMatch(/^ethico_dead_letter_pending\{queue="email",role="api"\} 500$/m);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { RunningRedis, startRedisServer } from '../src/embedded/redis-server';
+import { RunningRedis, startRedisServer } from '../src/dev/embedded/redis-server';
 import { startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { RunningRedis, startRedisServer } from '../src/embedded/redis-server';
+import { RunningRedis, startRedisServer } from '../src/dev/embedded/redis-server';
 import { evictionWarning } from '../src/modules/redis/redis-policy.check';
 
 describe('the Redis eviction-policy check', () => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { RunningPostgres, startPostgresServer } from '../src/embedded/postgres-server';
+import { RunningPostgres, startPostgresServer } from '../src/dev/embedded/postgres-server';
 import { migrate } from '../src/modules/database/migrate';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { startTestApp, TestApp } from './harness/app';

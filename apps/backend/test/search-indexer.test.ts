@@ -4,7 +4,7 @@ import { DatabaseService } from '../src/modules/database/database.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import type { IndexingJobData } from '../src/modules/jobs/types';
 import { SearchDocumentsRepository } from '../src/modules/search/search-documents.repository';
-import { SearchIndexer } from '../src/modules/search/search-indexer.service';
+import { SearchIndexerService } from '../src/modules/search/search-indexer.service';
 import type { SourceDocument } from '../src/modules/search/sources';
 import { startTestApp, TestApp } from './harness/app';
 
@@ -12,7 +12,7 @@ import { startTestApp, TestApp } from './harness/app';
 describe('SearchIndexer ordering and idempotency', () => {
   let app: TestApp;
   let db: DatabaseService;
-  let indexer: SearchIndexer;
+  let indexer: SearchIndexerService;
   let documents: SearchDocumentsRepository;
   let job: Job;
   const org = `org-idx-${Date.now().toString(36)}`;
@@ -20,7 +20,7 @@ describe('SearchIndexer ordering and idempotency', () => {
   beforeAll(async () => {
     app = await startTestApp({ APP_ROLE: 'api' });
     db = app.context.get(DatabaseService);
-    indexer = app.context.get(SearchIndexer, { strict: false });
+    indexer = app.context.get(SearchIndexerService, { strict: false });
     documents = app.context.get(SearchDocumentsRepository, { strict: false });
     // A real job for the indexer's progress calls; nothing consumes this queue here.
     job = await app.context.get(JobsService).queue('indexing').add('update', { organizationId: org });

@@ -1,10 +1,10 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue, type Worker } from 'bullmq';
 import request from 'supertest';
-import { discoverWorkQueueWorkers } from '../src/modules/jobs/workers/discover-workers';
-import { WorkerYieldService } from '../src/modules/jobs/workers/worker-yield.service';
-import { WorkerYieldModule } from '../src/modules/jobs/workers/worker-yield.module';
-import { AppModule } from '../src/app.module';
+import { discoverWorkQueueWorkers } from '../src/modules/jobs/runtime/discover-workers';
+import { WorkerYieldService } from '../src/roles/worker-yield/worker-yield.service';
+import { WorkerYieldModule } from '../src/roles/worker-yield/worker-yield.module';
+import { AppModule } from '../src/roles/app.module';
 import { DiscoveryService } from '@nestjs/core';
 import { scriptedWorkers } from './fixtures/scripted.processor';
 import { startTestApp, TestApp } from './harness/app';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { startPostgresServer } from '../../src/embedded/postgres-server';
-import { startRedisServer } from '../../src/embedded/redis-server';
+import { startPostgresServer } from '../../src/dev/embedded/postgres-server';
+import { startRedisServer } from '../../src/dev/embedded/redis-server';
 import { migrate } from '../../src/modules/database/migrate';
 import { BenchChild } from './children';
 

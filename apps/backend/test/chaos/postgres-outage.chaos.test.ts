@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
-import { RunningPostgres, startPostgresServer } from '../../src/embedded/postgres-server';
+import { RunningPostgres, startPostgresServer } from '../../src/dev/embedded/postgres-server';
 import { adminAuth } from '../harness/http';
 import { spawnBackend, waitForOutput } from '../harness/processes';
 import { eventually } from '../harness/wait';

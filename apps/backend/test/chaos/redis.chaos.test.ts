@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningRedis, startRedisServer } from '../../src/embedded/redis-server';
+import { RunningRedis, startRedisServer } from '../../src/dev/embedded/redis-server';
 import { eventually } from '../harness/wait';
 import { Cluster, emailBody } from './cluster';
 import { finishedRuns, ledger, pendingCount } from './ledger';

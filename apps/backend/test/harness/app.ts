@@ -1,5 +1,5 @@
-import { startApp, RunningApp } from '../../src/app.factory';
-import type { AppModuleExtras } from '../../src/app.module';
+import { startApp, RunningApp } from '../../src/roles/app.factory';
+import type { AppModuleExtras } from '../../src/roles/app.module';
 import type { AppConfig, RawEnv } from '../../src/config/configuration';
 import { testConfig } from './config';
 

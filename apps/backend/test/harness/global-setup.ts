@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgresServer } from '../../src/embedded/postgres-server';
-import { startRedisServer } from '../../src/embedded/redis-server';
+import { startPostgresServer } from '../../src/dev/embedded/postgres-server';
+import { startRedisServer } from '../../src/dev/embedded/redis-server';
 import { migrate } from '../../src/modules/database/migrate';
 
 /**

@@ -2,7 +2,7 @@ import { createServer, Server, Socket } from 'node:net';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
 import type { RawEnv } from '../../src/config/configuration';
-import { freePort } from '../../src/embedded/processes';
+import { freePort } from '../../src/dev/embedded/processes';
 
 /** A reply the test server gives instead of accepting: e.g. { code: 550, message: 'mailbox unavailable' }. */
 export interface Reply {

@@ -4,7 +4,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { JobsService } from '../../src/modules/jobs/jobs.service';
 import { EmailProcessor, payloadOf } from '../../src/modules/jobs/processors';
 import { AI_QUEUE_NAME } from '../../src/modules/jobs/queues';
-import { WorkersModule } from '../../src/modules/jobs/workers/workers.module';
+import { WorkersModule } from '../../src/roles/workers.module';
 import { jobLogFields } from '../../src/modules/logging/job-log-fields';
 
 /** How the scripted processor behaves for the next jobs; tests flip it. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { CASE_ENTITY_TYPE } from '../cases/case-events.listener';
-import { CaseCreatedEvent } from '../cases/case.events';
+import { CASE_ENTITY_TYPE } from '../events/case.events';
+import { CaseCreatedEvent } from '../events/case.events';
 import { JobsService } from '../jobs/jobs.service';
 import { AI_QUEUE_NAME } from '../jobs/queues/ai.queue';
 import type { AiJobType } from '../jobs/types';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DatabaseService } from '../database/database.service';
-import { CASE_ENTITY_TYPE } from '../cases/case-events.listener';
-import { isCaseId } from '../cases/case.types';
+import { CASE_ENTITY_TYPE, isCaseId } from '../events/case.events';
 import type { AiJobData } from '../jobs/types';
 
 type Loader = (db: DatabaseService, organizationId: string, entityId: string) => Promise<string | null>;

@@ -30,9 +30,7 @@ export class AiUsageController {
 
   /** Tokens and estimated cost per organization, provider and job type, over [from, to). */
   @Get('usage')
-  async usage(
-    @Query() query: unknown,
-  ): Promise<{
+  async usage(@Query() query: unknown): Promise<{
     from: string | null;
     to: string | null;
     items: AiUsageRow[];

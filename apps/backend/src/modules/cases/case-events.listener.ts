@@ -4,9 +4,7 @@ import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { JobsService } from '../jobs/jobs.service';
 import type { IndexingOperation } from '../jobs/types';
-import { CaseAssignedEvent, CaseCreatedEvent, CaseDeletedEvent, CaseUpdatedEvent } from './case.events';
-
-export const CASE_ENTITY_TYPE = 'case';
+import { CASE_ENTITY_TYPE, CaseAssignedEvent, CaseCreatedEvent, CaseDeletedEvent, CaseUpdatedEvent } from '../events/case.events';
 
 /** "jane.doe@x.org" -> "Jane Doe": the best name we have until users have profiles. */
 export function nameFromEmail(email: string): string {

@@ -54,9 +54,7 @@ export function toCase(row: CaseRow): Case {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Anything else cannot name a case; checked before it reaches a uuid column (which would raise). */
-export const isCaseId = (id: string): boolean => UUID.test(id);
+export { isCaseId } from '../events/case.events';
 
 // NUL cannot be stored in a PostgreSQL text column: reject it as a 400 rather than fail the insert.
 const text = (max: number) =>

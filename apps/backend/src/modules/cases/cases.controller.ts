@@ -4,7 +4,7 @@ import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/principal';
 import type { EventContext } from '../events/base.event';
 import { parseOr400 } from '../http/validation';
-import { CASE_ENTITY_TYPE } from './case-events.listener';
+import { CASE_ENTITY_TYPE } from '../events/case.events';
 import { Case, CasePage, createCaseSchema, isCaseId, listCasesSchema, updateCaseSchema } from './case.types';
 import { CasesService } from './cases.service';
 

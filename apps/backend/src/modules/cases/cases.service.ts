@@ -9,7 +9,7 @@ import {
   CaseDeletedEvent,
   CaseStatusChangedEvent,
   CaseUpdatedEvent,
-} from './case.events';
+} from '../events/case.events';
 import { Case, CASE_COLUMNS, CasePage, CaseRow, CreateCaseInput, isCaseId, ListCasesInput, toCase, UpdateCaseInput } from './case.types';
 
 /** Input field -> column, for the fields a PATCH may change. */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
-import { DlqDigestScheduler } from './dlq-digest.scheduler';
+import { DeadLetterDigestScheduler } from './dead-letter-digest.scheduler';
 import { EmailModule } from './email.module';
 
 /**
@@ -9,7 +9,7 @@ import { EmailModule } from './email.module';
  */
 @Module({
   imports: [JobsModule, EmailModule],
-  providers: [DlqDigestScheduler],
+  providers: [DeadLetterDigestScheduler],
   exports: [EmailModule],
 })
 export class EmailConsumerModule {}

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../config/configuration';
 import { mailboxAddress } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { originalJobId } from '../jobs/dead-letter/dead-letter.service';
-import { invalidJob } from '../jobs/processors/job-payload';
+import { invalidJob } from '../jobs/runtime/job-payload';
 import { EMAIL_QUEUE_NAME } from '../jobs/queues/email.queue';
 import { EmailJobData, fieldErrors, JobValidationError } from '../jobs/types';
 import { deliveryError } from './delivery-errors';

@@ -4,8 +4,8 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthInd
 import type IORedis from 'ioredis';
 import { DatabaseService } from '../database/database.service';
 import { withTimeout } from '../jobs/jobs.errors';
-import { CONSUMED_QUEUES } from '../jobs/workers/consumed-queues';
-import { discoverWorkers } from '../jobs/workers/discover-workers';
+import { CONSUMED_QUEUES } from '../jobs/runtime/consumed-queues';
+import { discoverWorkers } from '../jobs/runtime/discover-workers';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -21,7 +21,7 @@ export interface HealthAnswer {
  * controller and the worker role's metrics server.
  */
 @Injectable()
-export class HealthChecks implements OnApplicationShutdown {
+export class HealthChecksService implements OnApplicationShutdown {
   private readonly logger = new Logger('Health');
   private redis?: IORedis;
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { HealthAnswer, HealthChecks } from './health-checks.service';
+import { HealthAnswer, HealthChecksService } from './health-checks.service';
 
 function send(res: Response, answer: HealthAnswer): void {
   res.setHeader('Cache-Control', 'no-store');
@@ -9,7 +9,7 @@ function send(res: Response, answer: HealthAnswer): void {
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly checks: HealthChecks) {}
+  constructor(private readonly checks: HealthChecksService) {}
 
   /** Liveness, as before /health/live existed: the process is up and serving HTTP. */
   @Get()

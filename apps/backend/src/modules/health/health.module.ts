@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { HealthChecks } from './health-checks.service';
+import { HealthChecksService } from './health-checks.service';
 import { HealthController } from './health.controller';
 
 /** Health checks for every role; the controller is served where there is HTTP, the worker role serves them on METRICS_PORT. */
@@ -9,7 +9,7 @@ import { HealthController } from './health.controller';
   // Terminus' own logger writes plain text to stdout; failures are logged by HealthChecks instead.
   imports: [TerminusModule.forRoot({ logger: false }), DiscoveryModule],
   controllers: [HealthController],
-  providers: [HealthChecks],
-  exports: [HealthChecks],
+  providers: [HealthChecksService],
+  exports: [HealthChecksService],
 })
 export class HealthModule {}

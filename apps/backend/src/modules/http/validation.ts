@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { fieldErrors, FieldError } from '../jobs/types';
+import { fieldErrors, type FieldError } from './field-errors';
 
 export function badRequest(errors: FieldError[]): BadRequestException {
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'Invalid request', errors });

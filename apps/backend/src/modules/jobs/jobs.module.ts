@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { APP_CONFIG } from '../../config/app-config.module';
+import type { AppConfig } from '../../config/configuration';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BullQueues } from './bull-queues';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
@@ -14,11 +15,11 @@ import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [ConfigService, RedisConnectionFactory],
-      useFactory: (config: ConfigService, redis: RedisConnectionFactory) => ({
-        // Connection details come from REDIS_HOST / REDIS_PORT / REDIS_PASSWORD via the one factory.
+      inject: [APP_CONFIG, RedisConnectionFactory],
+      useFactory: (config: AppConfig, redis: RedisConnectionFactory) => ({
+        // Connection details come from the configuration through the one connection factory.
         connection: redis.options(),
-        prefix: config.getOrThrow<string>('queue.prefix'),
+        prefix: config.queue.prefix,
       }),
     }),
     ...ALL_QUEUE_DEFINITIONS.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),

@@ -22,7 +22,7 @@ export type IndexingResult =
  * thrown for BullMQ to retry, except those that no retry can fix.
  */
 @Injectable()
-export class SearchIndexer {
+export class SearchIndexerService {
   constructor(
     private readonly db: DatabaseService,
     private readonly documents: SearchDocumentsRepository,

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { SearchDocumentsRepository } from './search-documents.repository';
-import { SearchIndexer } from './search-indexer.service';
+import { SearchIndexerService } from './search-indexer.service';
 import { SearchService } from './search.service';
 
 /** The index: written by SearchIndexer in processes consuming `indexing`, queried by SearchService. */
 @Module({
   imports: [JobsModule],
-  providers: [SearchDocumentsRepository, SearchIndexer, SearchService],
-  exports: [SearchIndexer, SearchService],
+  providers: [SearchDocumentsRepository, SearchIndexerService, SearchService],
+  exports: [SearchIndexerService, SearchService],
 })
 export class SearchModule {}

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { caseAssignedTemplate } from './case-assigned.template';
 import { caseStatusChangedTemplate } from './case-status-changed.template';
-import { dlqDigestTemplate } from './dlq-digest.template';
+import { deadLetterDigestTemplate } from './dead-letter-digest.template';
 import type { EmailTemplate, RenderedEmail } from './email-template';
 import { reportAcknowledgementTemplate } from './report-acknowledgement.template';
 import { slaBreachWarningTemplate } from './sla-breach-warning.template';
@@ -18,7 +18,7 @@ export const EMAIL_TEMPLATES = {
   'case-status-changed': caseStatusChangedTemplate,
   'sla-breach-warning': slaBreachWarningTemplate,
   'report-acknowledgement': reportAcknowledgementTemplate,
-  'dlq-digest': dlqDigestTemplate,
+  'dlq-digest': deadLetterDigestTemplate,
 } as const;
 
 export type EmailTemplateId = keyof typeof EMAIL_TEMPLATES;

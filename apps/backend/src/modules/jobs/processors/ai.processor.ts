@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../../config/app-config.module';
 import type { AppConfig } from '../../../config/configuration';
 import { AiService } from '../../ai/ai.service';
 import { AI_QUEUE_NAME, aiWorkerOptions } from '../queues/ai.queue';
-import { payloadOf } from './job-payload';
+import { payloadOf } from '../runtime/job-payload';
 
 /**
  * Runs only in processes that consume ai-processing: the dedicated AI workers in production.

@@ -1,4 +1,4 @@
 export * from './ai.processor';
 export * from './email.processor';
 export * from './indexing.processor';
-export * from './job-payload';
+export * from '../runtime/job-payload';

@@ -1,12 +1,12 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { SearchIndexer } from '../../search/search-indexer.service';
+import { SearchIndexerService } from '../../search/search-indexer.service';
 import { INDEXING_QUEUE, INDEXING_QUEUE_NAME } from '../queues/indexing.queue';
-import { payloadOf } from './job-payload';
+import { payloadOf } from '../runtime/job-payload';
 
 @Processor(INDEXING_QUEUE_NAME, INDEXING_QUEUE.worker!)
 export class IndexingProcessor extends WorkerHost {
-  constructor(private readonly indexer: SearchIndexer) {
+  constructor(private readonly indexer: SearchIndexerService) {
     super();
   }
 

@@ -80,10 +80,10 @@ export type EmailJobData = z.infer<typeof emailJobDataSchema>;
 /** Scheduled jobs belong to no tenant; they carry this reserved organization id. */
 export const SYSTEM_ORGANIZATION_ID = 'system';
 
-export const dlqDigestJobDataSchema = baseJobDataSchema.extend({
+export const deadLetterDigestJobDataSchema = baseJobDataSchema.extend({
   organizationId: z.literal(SYSTEM_ORGANIZATION_ID, { error: `must be "${SYSTEM_ORGANIZATION_ID}"` }),
 });
-export type DlqDigestJobData = z.infer<typeof dlqDigestJobDataSchema>;
+export type DeadLetterDigestJobData = z.infer<typeof deadLetterDigestJobDataSchema>;
 
 export const INDEXING_OPERATIONS = ['create', 'update', 'delete', 'reindex'] as const;
 export type IndexingOperation = (typeof INDEXING_OPERATIONS)[number];

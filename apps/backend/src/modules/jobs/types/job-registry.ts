@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   AI_JOB_TYPES,
   aiJobDataSchema,
-  dlqDigestJobDataSchema,
+  deadLetterDigestJobDataSchema,
   emailJobDataSchema,
   emailJobDataWorkerSchema,
   INDEXING_OPERATIONS,
@@ -27,7 +27,7 @@ const fromNames = <const N extends readonly string[], S extends Schema>(names: N
  */
 export const JOB_REGISTRY = {
   'ai-processing': fromNames(AI_JOB_TYPES, aiJobDataSchema),
-  email: { 'send-email': emailJobDataSchema, 'dlq-digest': dlqDigestJobDataSchema },
+  email: { 'send-email': emailJobDataSchema, 'dlq-digest': deadLetterDigestJobDataSchema },
   indexing: fromNames(INDEXING_OPERATIONS, indexingJobDataSchema),
 } as const satisfies Record<WorkQueueName, Record<string, Schema>>;
 

@@ -1,10 +1,7 @@
-import { z } from 'zod';
-import { jobNamesOf, schemaFor, workerSchemaFor, WorkQueueName } from './job-registry';
+import { fieldErrors, type FieldError } from '../../http/field-errors';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export { fieldErrors, type FieldError };
+import { jobNamesOf, schemaFor, workerSchemaFor, WorkQueueName } from './job-registry';
 
 /** A payload that can never be processed; producers answer 400, workers fail the job without retrying. */
 export class JobValidationError extends Error {
@@ -12,13 +9,6 @@ export class JobValidationError extends Error {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
     this.name = 'JobValidationError';
   }
-}
-
-export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
-  return error.issues.map((i) => ({
-    field: [...prefix, ...i.path.map(String)].join('.') || '(body)',
-    message: i.message,
-  }));
 }
 
 /**

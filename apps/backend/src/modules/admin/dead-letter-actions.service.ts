@@ -1,0 +1,119 @@
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { AdminPrincipal } from '../auth/admin-auth';
+import { DeadLetterService, DismissResult, replayJobId, ReplayResult } from '../jobs/dead-letter/dead-letter.service';
+import type { DeadLetterDetail, DeadLetterFilter } from '../jobs/dead-letter/dead-letter.types';
+import { validatePayload } from '../jobs/types/index';
+import { currentCorrelation } from '../logging/correlation-context';
+import { DeadLetterAuditRepository, payloadHash } from './dead-letter-audit.repository';
+
+export type BulkAction = 'replay' | 'dismiss';
+
+export interface BulkResult {
+  bulkId: string;
+  matched: number;
+  done: number;
+  skipped: number;
+  failed: number;
+}
+
+function requireOperator(actor: AdminPrincipal): void {
+  if (actor.role !== 'operator') throw new ForbiddenException('this action needs the operator role');
+}
+
+/**
+ * Operator actions on dead letters, each recorded in the audit trail: used by the console and
+ * by the admin JSON API, so neither can act without leaving a row.
+ */
+@Injectable()
+export class DeadLetterActionsService {
+  constructor(
+    private readonly deadLetters: DeadLetterService,
+    private readonly audit: DeadLetterAuditRepository,
+  ) {}
+
+  /** Replays as stored, or with `data` (validated against the job type's schema) when given. */
+  async replay(actor: AdminPrincipal, id: string, options: { data?: unknown; bulkId?: string } = {}): Promise<ReplayResult | null> {
+    requireOperator(actor);
+    const entry = await this.deadLetters.get(id);
+    if (!entry) return null;
+    if (entry.status === 'replayed') return this.deadLetters.replay(id);
+    const edited = options.data !== undefined;
+    const after = edited ? validatePayload(entry.queue, entry.name, options.data) : entry.data;
+    return this.audit.record(
+      actor,
+      {
+        ...this.about(entry, options.bulkId),
+        action: edited ? 'edit-and-replay' : 'replay',
+        afterHash: payloadHash(after),
+        replayJobId: replayJobId(id),
+      },
+      async () => {
+        const result = await this.deadLetters.replay(id, edited ? { data: after } : {});
+        return { effective: !!result && !result.alreadyReplayed, result };
+      },
+    );
+  }
+
+  async dismiss(actor: AdminPrincipal, id: string, options: { bulkId?: string } = {}): Promise<DismissResult | null> {
+    requireOperator(actor);
+    const entry = await this.deadLetters.get(id);
+    if (!entry) return null;
+    if (entry.status !== 'pending') return { id, dismissed: false };
+    return this.audit.record(
+      actor,
+      { ...this.about(entry, options.bulkId), action: 'dismiss', afterHash: null, replayJobId: null },
+      async () => {
+        const result = await this.deadLetters.dismiss(id);
+        return { effective: !!result?.dismissed, result };
+      },
+    );
+  }
+
+  /** The unredacted entry, for an operator; recorded, since payloads are confidential. */
+  async reveal(actor: AdminPrincipal, id: string): Promise<DeadLetterDetail | null> {
+    requireOperator(actor);
+    const entry = await this.deadLetters.get(id);
+    if (!entry) return null;
+    return this.audit.record(actor, { ...this.about(entry), action: 'reveal', afterHash: null, replayJobId: null }, async () => ({
+      effective: true,
+      result: entry,
+    }));
+  }
+
+  /** Every pending entry matching the filter, one audited action each, grouped by a bulk id. */
+  async bulk(actor: AdminPrincipal, action: BulkAction, filter: Omit<DeadLetterFilter, 'status'>): Promise<BulkResult> {
+    requireOperator(actor);
+    const bulkId = randomUUID();
+    const ids = await this.deadLetters.matchingIds({ ...filter, status: 'pending' });
+    const result: BulkResult = { bulkId, matched: ids.length, done: 0, skipped: 0, failed: 0 };
+    for (const id of ids) {
+      try {
+        const r = action === 'replay' ? await this.replay(actor, id, { bulkId }) : await this.dismiss(actor, id, { bulkId });
+        const done = r !== null && ('alreadyReplayed' in r ? !r.alreadyReplayed : r.dismissed);
+        if (done) result.done++;
+        else result.skipped++;
+      } catch {
+        // Another operator holding the entry, or Redis/PostgreSQL failing for this one: count it, go on.
+        result.failed++;
+      }
+    }
+    return result;
+  }
+
+  history(id: string) {
+    return this.audit.forEntry(id);
+  }
+
+  private about(entry: DeadLetterDetail, bulkId?: string) {
+    return {
+      entryId: entry.id,
+      sourceQueue: entry.queue,
+      jobName: entry.name,
+      organizationId: entry.organizationId,
+      beforeHash: payloadHash(entry.data),
+      bulkId: bulkId ?? null,
+      correlationId: currentCorrelation()?.correlationId ?? null,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DatabaseService } from '../database/database.service';
+import type { AdminPrincipal } from '../auth/admin-auth';
+
+export const AUDIT_ACTIONS = ['replay', 'edit-and-replay', 'dismiss', 'reveal'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  actor: string;
+  actorRole: string;
+  action: AuditAction;
+  entryId: string;
+  sourceQueue: string;
+  jobName: string;
+  organizationId: string | null;
+  beforeHash: string;
+  afterHash: string | null;
+  replayJobId: string | null;
+  bulkId: string | null;
+  correlationId: string | null;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorRole'>;
+
+/** JSON with object keys sorted, so equal payloads hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export const payloadHash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+
+/**
+ * The append-only audit trail of the dead-letter console (table dead_letter_audit, whose triggers
+ * refuse UPDATE, DELETE and TRUNCATE). An action and its row succeed or fail together: the row is
+ * written first, in a transaction that commits only if the action took effect.
+ */
+@Injectable()
+export class DeadLetterAuditRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  async record<T>(actor: AdminPrincipal, entry: NewAuditEntry, action: () => Promise<{ effective: boolean; result: T }>): Promise<T> {
+    const client = await this.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO dead_letter_audit
+           (actor, actor_role, action, entry_id, source_queue, job_name, organization_id, before_hash, after_hash, replay_job_id, bulk_id, correlation_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          actor.name,
+          actor.role,
+          entry.action,
+          entry.entryId,
+          entry.sourceQueue,
+          entry.jobName,
+          entry.organizationId,
+          entry.beforeHash,
+          entry.afterHash,
+          entry.replayJobId,
+          entry.bulkId,
+          entry.correlationId,
+        ],
+      );
+      const { effective, result } = await action();
+      await client.query(effective ? 'COMMIT' : 'ROLLBACK');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async forEntry(entryId: string): Promise<AuditEntry[]> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT id, at, actor, actor_role, action, entry_id, source_queue, job_name, organization_id,
+              before_hash, after_hash, replay_job_id, bulk_id, correlation_id
+         FROM dead_letter_audit WHERE entry_id = $1 ORDER BY at DESC, id DESC LIMIT 200`,
+      [entryId],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      at: r.at as Date,
+      actor: r.actor as string,
+      actorRole: r.actor_role as string,
+      action: r.action as AuditAction,
+      entryId: r.entry_id as string,
+      sourceQueue: r.source_queue as string,
+      jobName: r.job_name as string,
+      organizationId: (r.organization_id as string | null) ?? null,
+      beforeHash: r.before_hash as string,
+      afterHash: (r.after_hash as string | null) ?? null,
+      replayJobId: (r.replay_job_id as string | null) ?? null,
+      bulkId: (r.bulk_id as string | null) ?? null,
+      correlationId: (r.correlation_id as string | null) ?? null,
+    }));
+  }
+}

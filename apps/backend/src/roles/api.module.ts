@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AiUsageController } from '../modules/ai/ai-usage.controller';
+import { AiController } from '../modules/ai/ai.controller';
+import { AiModule } from '../modules/ai/ai.module';
+import { CasesController } from '../modules/cases/cases.controller';
+import { CasesModule } from '../modules/cases/cases.module';
+import { QueueDashboardModule } from '../modules/jobs/admin/bull-board.controller';
+import { DeadLetterController } from '../modules/admin/dead-letter.controller';
+import { JobsController } from '../modules/jobs/jobs.controller';
+import { JobsModule } from '../modules/jobs/jobs.module';
+import { AdminModule } from '../modules/admin/admin.module';
+import { SearchController } from '../modules/search/search.controller';
+import { SearchModule } from '../modules/search/search.module';
+import { HttpExceptionFilter } from './http-exception.filter';
+
+/** Everything that serves HTTP: the public API, the admin API and the dashboard. */
+@Module({
+  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule],
+  controllers: [JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
+  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+})
+export class ApiModule {}

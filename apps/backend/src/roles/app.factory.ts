@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { INestApplication, INestApplicationContext, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule, AppModuleExtras } from './app.module';
+import type { AppConfig } from '../config/configuration';
+import { ADMIN_QUEUES_ROUTE, API_PREFIX } from '../modules/http/routes';
+import { bodyErrors, jsonBody } from '../modules/http/body-parsing';
+import { correlationId } from '../modules/http/correlation-id.middleware';
+import { correlationContext } from '../modules/logging/correlation-context';
+import { httpMetricsMiddleware } from '../modules/metrics/http-metrics';
+import { MetricsRegistry } from '../modules/metrics/metrics.registry';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+
+export interface RunningApp {
+  context: INestApplicationContext;
+  /** Set when this process serves HTTP. */
+  http?: INestApplication;
+  url?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the process for its role: an HTTP application (`api`, `all`) or a bare
+ * application context with workers and no HTTP server (`worker`).
+ */
+export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): Promise<RunningApp> {
+  const module = AppModule.forRole(config, extra);
+  // Logs go through pino (LoggingModule) from the first line; LOG_LEVEL filters there.
+  if (config.role === 'worker') {
+    const context = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    context.useLogger(context.get(PinoNestLogger));
+    await context.init();
+    return { context, close: () => context.close() };
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(PinoNestLogger));
+  app.disable('x-powered-by');
+  app.use(
+    correlationId,
+    correlationContext,
+    httpMetricsMiddleware(app.get(MetricsRegistry)),
+    ...jsonBody(config.http.bodyLimit),
+    bodyErrors,
+  );
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
+  await app.listen(config.http.port, config.http.host);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+  new Logger('Bootstrap').log(`HTTP on ${url} (API ${url}/${API_PREFIX}, dashboard ${url}${ADMIN_QUEUES_ROUTE})`);
+  return { context: app, http: app, url, close: () => app.close() };
+}
