@@ -6,7 +6,7 @@ import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/princ
 import { badRequest, parseOr400 } from '../http/validation';
 import { EnqueuedJob, JobsService, JobView } from './jobs.service';
 import { PRIORITY_TIERS, PriorityTier } from './queues';
-import { HTTP_JOB_NAME, isWorkQueue, jobNamesOf, schemaFor, WORK_QUEUES, WorkQueueName } from './types';
+import { httpJobName, isWorkQueue, jobNamesOf, schemaFor, WORK_QUEUES, WorkQueueName } from './types';
 
 const enqueueMeta = z.object({
   priority: z.enum(Object.keys(PRIORITY_TIERS) as [PriorityTier, ...PriorityTier[]], { error: 'must be high, normal or low' }).optional(),
@@ -48,7 +48,8 @@ export class JobsController {
     const meta = parseOr400(enqueueMeta, { priority, organizationId: fields.organizationId, correlationId: fields.correlationId });
     const key = parseOr400(idempotencyKey, idempotencyHeader, ['Idempotency-Key']);
 
-    const spec = HTTP_JOB_NAME[queue];
+    const spec = httpJobName(queue);
+    if (!spec) throw new NotFoundException(`queue "${queue}" takes no jobs over HTTP`);
     const name = 'fixed' in spec ? spec.fixed : String(fields[spec.field] ?? '');
     if (!schemaFor(queue, name)) {
       const field = 'field' in spec ? spec.field : 'name';

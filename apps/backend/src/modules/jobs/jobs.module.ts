@@ -6,7 +6,7 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BullQueues } from './bull-queues';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
 import { JobsService } from './jobs.service';
-import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
+import { QUEUES, bullDefaultJobOptions } from './queues';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
@@ -22,7 +22,7 @@ import { ALL_QUEUE_DEFINITIONS, bullDefaultJobOptions } from './queues';
         prefix: config.queue.prefix,
       }),
     }),
-    ...ALL_QUEUE_DEFINITIONS.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
+    ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
   ],
   providers: [JobsService, DeadLetterService, BullQueues],
   exports: [BullModule, JobsService, DeadLetterService, BullQueues],

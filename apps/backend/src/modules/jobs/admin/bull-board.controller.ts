@@ -8,7 +8,7 @@ import { adminBasicAuth, AdminAuthenticator } from '../../auth/admin-auth';
 import { redactBoardForViewer } from '../../admin/board-viewer';
 import { ADMIN_QUEUES_ROUTE } from '../../http/routes';
 import { JobsModule } from '../jobs.module';
-import { ALL_QUEUE_DEFINITIONS, DEAD_LETTER_QUEUE_NAME } from '../queues';
+import { QUEUES, DEAD_LETTER_QUEUE_NAME } from '../queues';
 
 /** Bull Board at /admin/queues: every queue of the registry, the dead-letter queue read-only. */
 @Module({
@@ -25,7 +25,7 @@ import { ALL_QUEUE_DEFINITIONS, DEAD_LETTER_QUEUE_NAME } from '../queues';
         boardOptions: { uiConfig: { boardTitle: 'Ethico jobs' } },
       }),
     }),
-    ...ALL_QUEUE_DEFINITIONS.map((def) =>
+    ...QUEUES.map((def) =>
       BullBoardModule.forFeature({
         name: def.name,
         adapter: BullMQAdapter,

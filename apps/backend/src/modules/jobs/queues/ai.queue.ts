@@ -1,5 +1,6 @@
 import type { AiConfig } from '../../../config/configuration';
-import type { QueueDefinition, QueueWorkerOptions } from './queue-definition';
+import { AI_JOB_TYPES, aiJobDataSchema } from '../types/job-data.types';
+import { defineQueue, jobsOf, type QueueWorkerOptions } from './queue-definition';
 
 export const AI_QUEUE_NAME = 'ai-processing';
 
@@ -7,7 +8,7 @@ const HOUR = 60 * 60;
 /** Kept above the longest provider timeout, so a slow call is never mistaken for a stalled job. */
 const LOCK_MARGIN_MS = 30_000;
 
-export const AI_QUEUE: QueueDefinition<typeof AI_QUEUE_NAME> = {
+export const AI_QUEUE = defineQueue({
   name: AI_QUEUE_NAME,
   displayName: 'AI processing',
   description: 'Summaries, translation, categorization and note clean-up; dedicated AI workers',
@@ -19,9 +20,10 @@ export const AI_QUEUE: QueueDefinition<typeof AI_QUEUE_NAME> = {
     removeOnFail: { count: 5000, age: 7 * 24 * HOUR }, // kept a week for investigation
   },
   worker: { concurrency: 5 },
-};
+  jobs: jobsOf(AI_JOB_TYPES, aiJobDataSchema),
+  http: { field: 'type' },
+});
 
-export const AI_QUEUE_OPTIONS = { defaultJobOptions: AI_QUEUE.defaultJobOptions };
 
 /**
  * The AI worker's settings that depend on configuration: the lock outlives the longest provider
@@ -33,7 +35,7 @@ export function aiWorkerOptions(ai: Pick<AiConfig, 'timeoutMs' | 'rateLimit' | '
   const longestTimeout = Math.max(...Object.values(ai.timeoutMs));
   const remote = ai.providers.some((p) => p !== 'local');
   return {
-    ...AI_QUEUE.worker!,
+    ...AI_QUEUE.worker,
     lockDuration: longestTimeout + LOCK_MARGIN_MS,
     ...(remote ? { limiter: { max: ai.rateLimit.max, duration: ai.rateLimit.durationMs } } : {}),
   };

@@ -1,8 +1,8 @@
-import type { QueueDefinition } from './queue-definition';
+import { defineQueue } from './queue-definition';
 
 export const DEAD_LETTER_QUEUE_NAME = 'dead-letter';
 
-export const DEAD_LETTER_QUEUE_DEF: QueueDefinition<typeof DEAD_LETTER_QUEUE_NAME> = {
+export const DEAD_LETTER_QUEUE_DEF = defineQueue({
   name: DEAD_LETTER_QUEUE_NAME,
   displayName: 'Dead letters',
   description: 'Jobs that failed for good, kept until an operator replays or dismisses them',
@@ -15,4 +15,6 @@ export const DEAD_LETTER_QUEUE_DEF: QueueDefinition<typeof DEAD_LETTER_QUEUE_NAM
     removeOnFail: false,
   },
   worker: null,
-};
+  // Entries are written by the dead-letter store, never enqueued as jobs.
+  jobs: {},
+});

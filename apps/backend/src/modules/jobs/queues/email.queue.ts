@@ -1,10 +1,11 @@
-import type { QueueDefinition } from './queue-definition';
+import { deadLetterDigestJobDataSchema, emailJobDataSchema, emailJobDataWorkerSchema } from '../types/job-data.types';
+import { defineQueue } from './queue-definition';
 
 export const EMAIL_QUEUE_NAME = 'email';
 
 const HOUR = 60 * 60;
 
-export const EMAIL_QUEUE: QueueDefinition<typeof EMAIL_QUEUE_NAME> = {
+export const EMAIL_QUEUE = defineQueue({
   name: EMAIL_QUEUE_NAME,
   displayName: 'Email',
   description: 'Notification and alert emails over SMTP',
@@ -16,6 +17,9 @@ export const EMAIL_QUEUE: QueueDefinition<typeof EMAIL_QUEUE_NAME> = {
     removeOnFail: { count: 1000, age: 3 * 24 * HOUR },
   },
   worker: { concurrency: 10 },
-};
+  // 'dlq-digest' is the dead-letter digest's persisted job name.
+  jobs: { 'send-email': emailJobDataSchema, 'dlq-digest': deadLetterDigestJobDataSchema },
+  workerJobs: { 'send-email': emailJobDataWorkerSchema },
+  http: { fixed: 'send-email' },
+});
 
-export const EMAIL_QUEUE_OPTIONS = { defaultJobOptions: EMAIL_QUEUE.defaultJobOptions };

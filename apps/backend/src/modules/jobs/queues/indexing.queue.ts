@@ -1,10 +1,11 @@
-import type { QueueDefinition } from './queue-definition';
+import { INDEXING_OPERATIONS, indexingJobDataSchema } from '../types/job-data.types';
+import { defineQueue, jobsOf } from './queue-definition';
 
 export const INDEXING_QUEUE_NAME = 'indexing';
 
 const HOUR = 60 * 60;
 
-export const INDEXING_QUEUE: QueueDefinition<typeof INDEXING_QUEUE_NAME> = {
+export const INDEXING_QUEUE = defineQueue({
   name: INDEXING_QUEUE_NAME,
   displayName: 'Search indexing',
   description: 'Keeps the search index in step with the database; bulk reindexing runs at low priority',
@@ -16,6 +17,7 @@ export const INDEXING_QUEUE: QueueDefinition<typeof INDEXING_QUEUE_NAME> = {
     removeOnFail: { count: 5000, age: 24 * HOUR },
   },
   worker: { concurrency: 20 },
-};
+  jobs: jobsOf(INDEXING_OPERATIONS, indexingJobDataSchema),
+  http: { field: 'operation' },
+});
 
-export const INDEXING_QUEUE_OPTIONS = { defaultJobOptions: INDEXING_QUEUE.defaultJobOptions };

@@ -1,5 +1,8 @@
 import type { BackoffOptions, KeepJobs, WorkerOptions } from 'bullmq';
-import type { QueueName } from '../types/job-registry';
+import type { z } from 'zod';
+
+/** Every payload names its tenant; a correlation id ties it to the request or job it follows from. */
+export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: string }>;
 
 /** Every field is required: a new queue cannot compile without its retry, retention and worker policy. */
 export interface QueueJobDefaults {
@@ -14,13 +17,39 @@ export interface QueueJobDefaults {
 export type QueueWorkerOptions = Pick<WorkerOptions, 'concurrency'> &
   Partial<Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'limiter'>>;
 
-export interface QueueDefinition<N extends QueueName = QueueName> {
+/**
+ * The one declaration of a queue: its name (persisted in Redis), policy and jobs. The registry,
+ * the queue lists, the worker list, WORKER_QUEUES' allowed values and the dashboard derive from it.
+ */
+export interface QueueDefinition<
+  N extends string = string,
+  J extends Record<string, PayloadSchema> = Record<string, PayloadSchema>,
+  W extends QueueWorkerOptions | null = QueueWorkerOptions | null,
+> {
   name: N;
   displayName: string;
   description: string;
   defaultJobOptions: QueueJobDefaults;
   /** null: nothing consumes this queue. */
-  worker: QueueWorkerOptions | null;
+  worker: W;
+  /** Job name -> payload schema. Job names are persisted in Redis: renaming one needs a migration. */
+  jobs: J;
+  /**
+   * Where a worker checks less than a producer because the work itself checks the rest (an email's
+   * context is checked when it is rendered). Any other job is checked by workers as at enqueue.
+   */
+  workerJobs?: { [K in keyof J]?: PayloadSchema };
+  /** For HTTP producers (POST /api/v1/jobs/:queue): which body field names the job, or the one job the queue takes. */
+  http?: { field: string } | { fixed: keyof J & string };
+}
+
+/** Keeps the literal types of a declaration, from which the registry's types are derived. */
+export function defineQueue<
+  const N extends string,
+  const J extends Record<string, PayloadSchema>,
+  const W extends QueueWorkerOptions | null,
+>(def: QueueDefinition<N, J, W>): QueueDefinition<N, J, W> {
+  return def;
 }
 
 /** BullMQ rejects `priority: undefined` in some code paths; drop it when unset. */
@@ -28,3 +57,7 @@ export function bullDefaultJobOptions(def: QueueDefinition) {
   const { priority, ...rest } = def.defaultJobOptions;
   return priority === undefined ? rest : { ...rest, priority };
 }
+
+/** Several job names sharing one payload schema (the job name is also a field of the payload). */
+export const jobsOf = <const N extends readonly string[], S extends PayloadSchema>(names: N, schema: S) =>
+  Object.fromEntries(names.map((n) => [n, schema])) as { [K in N[number]]: S };
