@@ -170,6 +170,9 @@ const envSchema = z.object({
   LOG_FILE: optionalString,
 });
 
+/** Every variable the configuration reads (for the documentation check). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type RawEnv = Record<string, string | undefined>;
 
 export interface AppConfig {
