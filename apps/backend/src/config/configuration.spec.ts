@@ -48,6 +48,19 @@ describe('loadConfiguration', () => {
     expect(problems({ REDIS_PORT: 'x', APP_ROLE: 'y' })).toHaveLength(2);
   });
 
+  it("reports one section's cross-field rules alongside another section's bad variable", () => {
+    expect(problems({ REDIS_PORT: 'x', NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual([
+      'REDIS_PORT',
+      'JWT_SECRET',
+      'ADMIN_PASSWORD',
+      'SMTP_HOST',
+    ]);
+  });
+
+  it('reports a variable that several sections read once', () => {
+    expect(problems({ NODE_ENV: 'staging' })).toEqual(['NODE_ENV: must be development, production or test']);
+  });
+
   it('parses WORKER_QUEUES as a de-duplicated list', () => {
     expect(loadConfiguration({ ...base, WORKER_QUEUES: ' email , indexing,email' }).workerQueues).toEqual(['email', 'indexing']);
   });
