@@ -5,24 +5,21 @@ import { DATA_DIR, NODE_ENV } from '../shared-variables';
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
-/** Queues a worker process may consume; kept literal here so config has no dependency on Nest modules. */
-export const WORKER_QUEUE_NAMES = ['ai-processing', 'email', 'indexing'] as const;
-export type WorkerQueueName = (typeof WORKER_QUEUE_NAMES)[number];
-
+/**
+ * WORKER_QUEUES: the queues a worker process consumes; unset means every work queue. Config does not
+ * know the queue names: the job platform checks these against its queue declarations.
+ */
 const WORKER_QUEUES = z
   .string()
-  .default(WORKER_QUEUE_NAMES.join(','))
+  .optional()
   .transform((raw, ctx) => {
-    const names = list(raw);
-    const unknown = names.filter((n) => !(WORKER_QUEUE_NAMES as readonly string[]).includes(n));
-    if (unknown.length > 0 || names.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown queue(s) ${unknown.join(', ') || '(none given)'}; allowed: ${WORKER_QUEUE_NAMES.join(', ')}`,
-      });
+    if (raw === undefined) return null;
+    const names = [...new Set(list(raw))];
+    if (names.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must name at least one queue' });
       return z.NEVER;
     }
-    return [...new Set(names)] as WorkerQueueName[];
+    return names;
   });
 
 /** The process itself: what it runs and how it stops. Its fields sit at the top level of AppConfig. */
@@ -43,6 +40,7 @@ export const processSection = z
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     role: e.APP_ROLE,
+    /** Non-empty and de-duplicated; null: every work queue. */
     workerQueues: e.WORKER_QUEUES,
     /** APP_ROLE=all: cut worker concurrency while requests are served and the event loop is later than this (0: never). */
     workerYield: { lagMs: e.WORKER_YIELD_LAG_MS },
