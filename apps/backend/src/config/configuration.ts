@@ -50,6 +50,3 @@ export function loadConfiguration(env: RawEnv): AppConfig {
   // Object.fromEntries loses the per-key types; every key of SECTIONS parsed successfully.
   return { ...top, ...(sections as Sections) };
 }
-
-/** Nest's ConfigService view of the same object (`configService.get('redis.host')`). */
-export default loadConfiguration;
