@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import type { AppConfig } from './configuration';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -8,8 +7,8 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export const InjectConfig = (): ParameterDecorator => Inject(APP_CONFIG);
 
 /**
- * Makes the configuration validated in main.ts available everywhere, both typed (APP_CONFIG)
- * and through Nest's ConfigService (`config.get('redis.host')`) for modules that expect it.
+ * Makes the configuration validated in main.ts available everywhere as APP_CONFIG, the one way
+ * to read it (no ConfigService: a string path like 'queue.prefix' is not type-checked).
  */
 @Global()
 @Module({})
@@ -17,9 +16,8 @@ export class AppConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppConfigModule,
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ ...config })], isGlobal: true })],
       providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG, ConfigModule],
+      exports: [APP_CONFIG],
     };
   }
 }

@@ -18,7 +18,7 @@ describe('loadConfiguration', () => {
     expect(config).toMatchObject({
       env: 'development',
       role: 'all',
-      workerQueues: ['ai-processing', 'email', 'indexing'],
+      workerQueues: null,
       redis: { host: 'localhost', port: 6379, db: 0 },
       queue: { prefix: 'ethico', enqueueTimeoutMs: 2000 },
       shutdownTimeoutMs: 30000,
@@ -31,7 +31,7 @@ describe('loadConfiguration', () => {
     [{ REDIS_PORT: 'abc' }, 'REDIS_PORT: must be a number'],
     [{ REDIS_PORT: '70000' }, 'REDIS_PORT: must be at most 65535'],
     [{ APP_ROLE: 'cron' }, 'APP_ROLE: must be one of all, api, worker'],
-    [{ WORKER_QUEUES: 'email,reports' }, 'WORKER_QUEUES: unknown queue(s) reports; allowed: ai-processing, email, indexing'],
+    [{ WORKER_QUEUES: ' , ' }, 'WORKER_QUEUES: must name at least one queue'],
     [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX: may contain only letters, digits, _ and -'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must be a postgres:// URL'],
     [{ NODE_ENV: 'production' }, 'ADMIN_PASSWORD: must be set to at least 16 characters when NODE_ENV=production'],
@@ -46,6 +46,19 @@ describe('loadConfiguration', () => {
 
   it('reports every bad variable at once', () => {
     expect(problems({ REDIS_PORT: 'x', APP_ROLE: 'y' })).toHaveLength(2);
+  });
+
+  it("reports one section's cross-field rules alongside another section's bad variable", () => {
+    expect(problems({ REDIS_PORT: 'x', NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual([
+      'REDIS_PORT',
+      'JWT_SECRET',
+      'ADMIN_PASSWORD',
+      'SMTP_HOST',
+    ]);
+  });
+
+  it('reports a variable that several sections read once', () => {
+    expect(problems({ NODE_ENV: 'staging' })).toEqual(['NODE_ENV: must be development, production or test']);
   });
 
   it('parses WORKER_QUEUES as a de-duplicated list', () => {

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { parseExpression } from 'cron-parser';
+import { z } from 'zod';
+import { bool, int, problem } from '../fields';
+import { DATA_DIR, NODE_ENV } from '../shared-variables';
+
+/** The bare address of `Name <addr>` or `addr`; null when it is not one. */
+export function mailboxAddress(value: string): string | null {
+  const match = /^\s*(?:[^<>]*<([^<>\s]+)>|([^<>\s]+))\s*$/.exec(value);
+  const address = match?.[1] ?? match?.[2];
+  return address && z.email().safeParse(address).success ? address : null;
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const emailSection = z
+  .object({
+    NODE_ENV,
+    DATA_DIR,
+    SMTP_HOST: z.string().optional(),
+    SMTP_PORT: int(1, 65535).optional(),
+    SMTP_SECURE: bool.default(false),
+    SMTP_USER: z.string().optional(),
+    SMTP_PASSWORD: z.string().optional(),
+    SMTP_CONNECTION_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    SMTP_GREETING_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    SMTP_SOCKET_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    EMAIL_FROM: z
+      .string()
+      .default('Ethico <no-reply@ethico.localhost>')
+      .refine((v) => mailboxAddress(v) !== null, { error: 'must be an address, optionally with a name: Ethico <no-reply@example.com>' }),
+    EMAIL_OUTBOX_DIR: z.string().optional(),
+    DLQ_DIGEST_CRON: z.string().trim().min(1).default('0 8 * * *'),
+    DLQ_DIGEST_TZ: z.string().default('UTC').refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
+    OPS_ALERT_EMAIL: z.email({ error: 'must be a valid email address' }).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === 'production' && !e.SMTP_HOST) {
+      problem(ctx, 'SMTP_HOST', 'must be set when NODE_ENV=production (the file outbox is for development)');
+    }
+    if (Boolean(e.SMTP_USER) !== Boolean(e.SMTP_PASSWORD)) problem(ctx, 'SMTP_USER, SMTP_PASSWORD', 'set both or neither');
+    try {
+      parseExpression(e.DLQ_DIGEST_CRON, { tz: e.DLQ_DIGEST_TZ });
+    } catch (err) {
+      problem(ctx, 'DLQ_DIGEST_CRON', `not a cron expression (${(err as Error).message})`);
+    }
+  })
+  .transform((e) => ({
+    /** The From header, e.g. `Ethico <no-reply@example.com>`. */
+    from: e.EMAIL_FROM,
+    /** null: no SMTP server configured, messages go to outboxDir as .eml files. */
+    smtp: e.SMTP_HOST
+      ? {
+          host: e.SMTP_HOST,
+          port: e.SMTP_PORT ?? (e.SMTP_SECURE ? 465 : 587),
+          secure: e.SMTP_SECURE,
+          auth: e.SMTP_USER && e.SMTP_PASSWORD ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD } : undefined,
+          connectionTimeoutMs: e.SMTP_CONNECTION_TIMEOUT_MS,
+          greetingTimeoutMs: e.SMTP_GREETING_TIMEOUT_MS,
+          socketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
+        }
+      : null,
+    outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),
+    digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
+  }));
+
+export type EmailConfig = z.infer<typeof emailSection>;
+export type SmtpConfig = NonNullable<EmailConfig['smtp']>;

@@ -1,0 +1,28 @@
+import { adminSection } from './admin.config';
+import { aiSection } from './ai.config';
+import { authSection } from './auth.config';
+import { casesSection } from './cases.config';
+import { databaseSection } from './database.config';
+import { emailSection } from './email.config';
+import { httpSection } from './http.config';
+import { operationsSection } from './operations.config';
+import { queueSection } from './queue.config';
+import { redisSection } from './redis.config';
+import { searchSection } from './search.config';
+
+export { processSection } from './process.config';
+
+/** AppConfig's sections by key: `config.redis` is what redisSection produces. */
+export const SECTIONS = {
+  http: httpSection,
+  redis: redisSection,
+  database: databaseSection,
+  queue: queueSection,
+  auth: authSection,
+  admin: adminSection,
+  operations: operationsSection,
+  cases: casesSection,
+  search: searchSection,
+  email: emailSection,
+  ai: aiSection,
+};
