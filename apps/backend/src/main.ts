@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { startApp } from './roles/app.factory';
 import { ConfigValidationError, loadConfiguration } from './config/configuration';
+import { resolveWorkerQueues } from './modules/jobs/queues';
 import { startEmbeddedServices } from './dev/embedded/embedded-services';
 import { exitOnSignals } from './roles/lifecycle';
 import { migrate } from './modules/database/migrate';
@@ -15,11 +16,12 @@ async function main(): Promise<void> {
   embedded.notes.forEach((n) => log.log(n));
   try {
     const config = loadConfiguration(embedded.env);
+    const consumed = resolveWorkerQueues(config.workerQueues);
     if (config.admin.passwordGenerated && config.role !== 'worker') {
       // Printed once, so a developer can open the dashboard; production refuses to start without one.
       log.warn(`ADMIN_PASSWORD is not set; generated for this run: user "${config.admin.username}", password "${config.admin.password}"`);
     }
-    log.log(`role ${config.role}${config.role !== 'api' ? `, consuming ${config.workerQueues.join(', ')}` : ''}`);
+    log.log(`role ${config.role}${config.role !== 'api' ? `, consuming ${consumed.join(', ')}` : ''}`);
     const applied = await migrate(config.database.url, (m) => log.debug(m));
     if (applied.length) log.log(`applied migrations: ${applied.join(', ')}`);
     const app = await startApp(config);

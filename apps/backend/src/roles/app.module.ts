@@ -11,6 +11,7 @@ import { JobMetricsModule } from '../modules/jobs/metrics/job-metrics.module';
 import { MetricsServerModule } from './metrics-server';
 import { ApiModule } from './api.module';
 import { JobsModule } from '../modules/jobs/jobs.module';
+import { resolveWorkerQueues } from '../modules/jobs/queues';
 import { WorkersModule } from './workers.module';
 import { WorkerYieldModule } from './worker-yield/worker-yield.module';
 import { RedisModule } from '../modules/redis/redis.module';
@@ -45,7 +46,7 @@ export class AppModule {
         HealthModule,
         // Without an HTTP application, /metrics and /health/* are served on METRICS_PORT.
         ...(serves ? [ApiModule] : [MetricsServerModule]),
-        ...(works ? [extra.workers ?? WorkersModule.forQueues(config.workerQueues)] : []),
+        ...(works ? [extra.workers ?? WorkersModule.forQueues(resolveWorkerQueues(config.workerQueues))] : []),
         // Requests before jobs where one process does both (worker-yield.service.ts).
         ...(serves && works && config.workerYield.lagMs > 0 ? [WorkerYieldModule] : []),
         ...(extra.imports ?? []),

@@ -1,24 +1,12 @@
-import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { DiscoveryModule } from '@nestjs/core';
-import { AiModule } from '../modules/ai/ai.module';
-import { EmailConsumerModule } from '../modules/email/email-consumer.module';
-import { SearchModule } from '../modules/search/search.module';
 import { JobsModule } from '../modules/jobs/jobs.module';
-import { aiProcessorProvider, EmailProcessor, IndexingProcessor } from '../modules/jobs/processors/index';
-import type { WorkQueueName } from '../modules/jobs/types/index';
+import { CONSUMERS } from '../modules/jobs/processors';
+import type { WorkQueueName } from '../modules/jobs/queues';
 import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
 import { RateLimitNotingWorker } from '../modules/jobs/runtime/rate-limit-noting.worker';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
-
-type ModuleImport = Type | DynamicModule;
-
-/** What consuming a queue takes: its processor and the module holding the service that does the work. */
-const CONSUMERS: Record<WorkQueueName, { processor: Provider; imports: ModuleImport[] }> = {
-  'ai-processing': { processor: aiProcessorProvider, imports: [AiModule] },
-  email: { processor: EmailProcessor, imports: [EmailConsumerModule] },
-  indexing: { processor: IndexingProcessor, imports: [SearchModule] },
-};
 
 /**
  * Worker objects exist only where this module is imported, and only for the queues named:
@@ -32,7 +20,12 @@ export class WorkersModule {
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
-    const consumers = queues.map((q) => CONSUMERS[q]);
+    const consumers = queues.map((q) => {
+      // Unreachable when the types hold; a queue that nothing would consume must not start silently.
+      const consumer = (CONSUMERS as Partial<typeof CONSUMERS>)[q];
+      if (!consumer) throw new Error(`no consumer for queue ${q}: add it to CONSUMERS in modules/jobs/processors/index.ts`);
+      return consumer;
+    });
     return {
       module: WorkersModule,
       imports: [DiscoveryModule, JobsModule, ...new Set(consumers.flatMap((c) => c.imports))],

@@ -24,7 +24,6 @@ export const AI_QUEUE = defineQueue({
   http: { field: 'type' },
 });
 
-
 /**
  * The AI worker's settings that depend on configuration: the lock outlives the longest provider
  * timeout, and the limiter (stored per queue in Redis, so shared by every AI worker process)

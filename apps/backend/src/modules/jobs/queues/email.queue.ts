@@ -22,4 +22,3 @@ export const EMAIL_QUEUE = defineQueue({
   workerJobs: { 'send-email': emailJobDataWorkerSchema },
   http: { fixed: 'send-email' },
 });
-

@@ -20,4 +20,3 @@ export const INDEXING_QUEUE = defineQueue({
   jobs: jobsOf(INDEXING_OPERATIONS, indexingJobDataSchema),
   http: { field: 'operation' },
 });
-
