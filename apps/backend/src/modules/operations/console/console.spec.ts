@@ -1,6 +1,7 @@
 import { CsrfTokens } from './csrf';
 import { age } from './dead-letter.views';
-import { escapeHtml, html, SafeHtml } from './html';
+import { escapeHtml } from '../../http/html-escape';
+import { html, SafeHtml } from './html';
 
 describe('console building blocks', () => {
   it('escapes interpolated values, but not nested html', () => {

@@ -1,15 +1,11 @@
+import { escapeHtml } from '../../http/html-escape';
+
 /** Markup that is already safe (built by `html`), as opposed to text that must be escaped. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (c) => ESCAPES[c]);
 }
 
 function render(value: unknown): string {
