@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
+import { escapeHtml } from '../http/html-escape';
 import { EnqueuedJob, JobsService } from '../jobs/jobs.service';
 import { REINDEX_ALL } from './search-indexer.service';
 import type { ReindexRequest, SearchHit, SearchQuery, SearchResult } from './search.types';
@@ -10,13 +11,8 @@ const MARK_START = '\uE000';
 const MARK_STOP = '\uE001';
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`;
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 export function snippetHtml(headline: string): string {
-  return headline
-    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
-    .replaceAll(MARK_START, '<mark>')
-    .replaceAll(MARK_STOP, '</mark>');
+  return escapeHtml(headline).replaceAll(MARK_START, '<mark>').replaceAll(MARK_STOP, '</mark>');
 }
 
 interface HitRow {

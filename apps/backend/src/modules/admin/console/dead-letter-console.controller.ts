@@ -12,8 +12,7 @@ import { JobValidationError, WORK_QUEUES } from '../../jobs/types/index';
 import { DeadLetterActionsService } from '../dead-letter-actions.service';
 import { redactEntry } from '../redact-entry';
 import { CsrfTokens } from './csrf';
-import { bulkConfirmPage, CONSOLE_ROUTE, detailPage, editPage, listPage, messagePage, noticeText } from './dead-letter.views';
-import { query } from './html';
+import { bulkConfirmPage, CONSOLE_ROUTE, detailPage, editPage, listPage, messagePage, noticeText, query } from './dead-letter.views';
 
 const PAGE_SIZE = 25;
 const text = (max: number) =>

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../http/html-escape';
 import type { AiTask } from '../ai.types';
 
 export interface Prompt {
@@ -17,7 +18,7 @@ const UNTRUSTED =
 
 /** Neutralizes anything in the content that would close the fence early. */
 function fence(content: string): string {
-  const safe = content.replace(new RegExp(`<\\s*/?\\s*${FENCE}\\s*>`, 'gi'), (m) => m.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  const safe = content.replace(new RegExp(`<\\s*/?\\s*${FENCE}\\s*>`, 'gi'), (m) => escapeHtml(m));
   return `<${FENCE}>\n${safe}\n</${FENCE}>`;
 }
 
