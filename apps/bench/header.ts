@@ -28,7 +28,7 @@ ${machine}
   \`fsync=on\`. Our processes run with \`NODE_ENV=production\` and \`LOG_LEVEL=info\`.
 - Our processes log to a file (not through the benchmark's own event loop, which runs the load generator).
 - \`BENCH_QUICK=1 npm run bench\` is a smoke run (smaller runs, 2 rounds): its figures are not references.
-- To see where time goes: \`node -r @swc-node/register bench/profile.dev.ts\` (worker, ours against raw BullMQ,
-  CPU profiles to the temp folder) and \`bench/profile-enqueue.dev.ts\` (the enqueue path), run from \`apps/backend\`.
+- To see where time goes: \`node -r @swc-node/register profile.dev.ts\` (worker, ours against raw BullMQ,
+  CPU profiles to the temp folder) and \`profile-enqueue.dev.ts\` (the enqueue path), run from \`apps/bench\`.
 `;
 }
