@@ -1,7 +1,7 @@
 // Unit tests sit beside the code (src, *.spec.ts); integration and e2e tests against real servers in test/.
 module.exports = {
   rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/harness/global-setup.ts',

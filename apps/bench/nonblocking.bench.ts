@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { WorkQueueName } from '../src/modules/jobs/types';
+import type { WorkQueueName } from '../backend/src/modules/jobs/types';
 import { Benchmark, BenchContext, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
-import { WORK_QUEUE_DEFINITIONS } from '../../src/modules/jobs/queues';
-import { bullDefaultJobOptions } from '../../src/modules/jobs/queues/queue-definition';
-import type { WorkQueueName } from '../../src/modules/jobs/types';
+import { WORK_QUEUE_DEFINITIONS } from '../../backend/src/modules/jobs/queues';
+import { bullDefaultJobOptions } from '../../backend/src/modules/jobs/queues/queue-definition';
+import type { WorkQueueName } from '../../backend/src/modules/jobs/types';
 import type { BenchServers } from './servers';
 
 /** A producer-side queue with the production default job options, as JobsService adds jobs. */

@@ -1,4 +1,4 @@
-import type { RawEnv } from '../../src/config/configuration';
+import type { RawEnv } from '../../backend/src/config/configuration';
 import type { BenchServers } from './servers';
 
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';

@@ -2,9 +2,10 @@ import { ChildProcess, fork } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RawEnv } from '../../src/config/configuration';
+import type { RawEnv } from '../../backend/src/config/configuration';
 
-const BACKEND = join(__dirname, '..', '..');
+/** The bench workspace (apps/bench): fixtures live in it, and its tsconfig is the one @swc-node/register reads. */
+const BENCH = join(__dirname, '..');
 
 export interface Reply {
   id: number;
@@ -14,7 +15,7 @@ export interface Reply {
 }
 
 /**
- * A benchmark child process (a TypeScript file under bench/fixtures, run through swc) driven over
+ * A benchmark child process (a TypeScript file under apps/bench/fixtures, run through swc) driven over
  * IPC: `call` sends a command and resolves with the child's answer.
  */
 export class BenchChild {
@@ -55,8 +56,8 @@ export class BenchChild {
     mkdirSync(dir, { recursive: true });
     const logFile = join(dir, `${(opts.name ?? fixture).replace(/[^\w.-]/g, '_')}-${Date.now()}.log`);
     const fd = openSync(logFile, 'w');
-    const child = fork(join(BACKEND, 'bench', 'fixtures', fixture), [], {
-      cwd: BACKEND,
+    const child = fork(join(BENCH, 'fixtures', fixture), [], {
+      cwd: BENCH,
       env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
       execArgv: ['-r', '@swc-node/register', ...(opts.nodeArgs ?? [])],
       stdio: ['ignore', fd, fd, 'ipc'],

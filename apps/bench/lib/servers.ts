@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { startPostgresServer } from '../../src/dev/embedded/postgres-server';
-import { startRedisServer } from '../../src/dev/embedded/redis-server';
-import { migrate } from '../../src/modules/database/migrate';
+import { startPostgresServer } from '../../backend/src/dev/embedded/postgres-server';
+import { startRedisServer } from '../../backend/src/dev/embedded/redis-server';
+import { migrate } from '../../backend/src/modules/database/migrate';
 import { BenchChild } from './children';
 
 export interface BenchServers {

@@ -11,7 +11,7 @@ import { searchableBench } from './searchable.bench';
 import { throughputBench } from './throughput.bench';
 
 /**
- * `npm run bench`: private servers, each benchmark in turn, raw rounds to bench/results/<name>.json,
+ * `npm run bench`: private servers, each benchmark in turn, raw rounds to apps/bench/results/<name>.json,
  * then docs/BENCHMARKS.md from all stored results.
  *   BENCH_QUICK=1        a few-minute smoke run (fewer rounds, smaller runs)
  *   BENCH_ONLY=a,b       only these benchmarks (others keep their stored results)

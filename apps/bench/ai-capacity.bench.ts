@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { AI_QUEUE } from '../src/modules/jobs/queues/ai.queue';
+import { AI_QUEUE } from '../backend/src/modules/jobs/queues/ai.queue';
 import { Benchmark, BenchContext, Headline, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Benchmark, ChartSink, MachineInfo, StoredResult } from './bench';
 import type { BenchServers } from './servers';
 
-export const REPO = join(__dirname, '..', '..', '..', '..');
-export const RESULTS_DIR = join(REPO, 'bench', 'results');
+export const REPO = join(__dirname, '..', '..', '..');
+export const RESULTS_DIR = join(__dirname, '..', 'results');
 export const DOCS = join(REPO, 'docs');
 export const CHARTS_DIR = join(DOCS, 'bench');
 

@@ -4,7 +4,7 @@ import { appEnv, emailPayload } from './lib/env';
 import { bearer, load } from './lib/http';
 import { startBenchServers } from './lib/servers';
 
-/** Investigation aid: CPU profile of an API process under enqueue load (`node -r @swc-node/register bench/profile-enqueue.dev.ts`). */
+/** Investigation aid: CPU profile of an API process under enqueue load (`node -r @swc-node/register profile-enqueue.dev.ts` in apps/bench). */
 async function main() {
   const servers = await startBenchServers();
   const app = await BenchChild.start('app.main.ts', appEnv(servers, { APP_ROLE: 'api', QUEUE_PREFIX: 'p-enq' }));

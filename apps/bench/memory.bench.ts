@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
-import { bullDefaultJobOptions } from '../src/modules/jobs/queues/queue-definition';
+import { EMAIL_QUEUE } from '../backend/src/modules/jobs/queues/email.queue';
+import { bullDefaultJobOptions } from '../backend/src/modules/jobs/queues/queue-definition';
 import { Benchmark, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
