@@ -27,6 +27,7 @@ export function hostileValues(big: string): unknown[] {
     0,
     1e308,
     -1e308,
+    // eslint-disable-next-line no-loss-of-precision -- past Number.MAX_SAFE_INTEGER on purpose
     9007199254740993,
     '',
     ' ',

@@ -7,7 +7,7 @@ export interface RunningRedis {
   host: string;
   port: number;
   process: ChildProcess;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export const NO_REDIS_HELP = [
