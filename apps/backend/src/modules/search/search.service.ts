@@ -12,7 +12,7 @@ const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxWords
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function snippetHtml(headline: string): string {
+function snippetHtml(headline: string): string {
   return headline
     .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
     .replaceAll(MARK_START, '<mark>')
