@@ -63,7 +63,7 @@ describe('AI processing through the provider chain (anthropic, openai)', () => {
 
     const [req] = fakes.anthropic.requests;
     // This client version sends the key as a bearer token; older ones used x-api-key.
-    expect(`${req.headers['x-api-key'] ?? ''} ${req.headers.authorization ?? ''}`).toContain('test-anthropic-key');
+    expect(`${String(req.headers['x-api-key'] ?? '')} ${req.headers.authorization ?? ''}`).toContain('test-anthropic-key');
     const system = String(req.body.system);
     const user = (req.body.messages as { role: string; content: string }[])[0];
     expect(system).toContain('untrusted');

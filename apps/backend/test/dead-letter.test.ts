@@ -56,7 +56,7 @@ describe('retries, backoff and the dead-letter queue', () => {
     expect(detail.stacktrace[0]).toContain('scripted: attempt');
     // The sweep that catches missed failures must not file it again.
     await app.context
-      .get(require('../src/modules/jobs/runtime/worker-failures.listener').WorkerFailuresListener, { strict: false })
+      .get((await import('../src/modules/jobs/runtime/worker-failures.listener')).WorkerFailuresListener, { strict: false })
       .reconcile();
     expect(await entriesFor(job.id!)).toHaveLength(1);
   });

@@ -16,7 +16,7 @@ describe('JobsService (the typed producer)', () => {
   const data = (organizationId: string) => ({ organizationId, operation: 'update' as const, entityType: 'case', entityId: 'c-1' });
 
   it('registers every queue with the specified default job options', () => {
-    const options = (name: string) => (app.context.get(getQueueToken(name), { strict: false }) as Queue).defaultJobOptions;
+    const options = (name: string) => app.context.get<Queue>(getQueueToken(name), { strict: false }).defaultJobOptions;
     expect(options('ai-processing')).toMatchObject({ attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
     expect(options('email')).toMatchObject({ attempts: 3, priority: 2, backoff: { type: 'exponential', delay: 1000 } });
     expect(options('indexing')).toMatchObject({ attempts: 3, priority: 5, backoff: { type: 'fixed', delay: 5000 } });

@@ -61,8 +61,8 @@ describe('indexing while the database is down', () => {
     pg = await startPostgresServer({ dir, port, database });
     // State first, then the job: a job read before it completed lacks its return value.
     const done = await eventually(async () => (await queue.getJobState(job.id!)) === 'completed' && queue.getJob(job.id!), 20_000);
-    expect(done!.returnvalue).toEqual({ outcome: 'indexed', version: 1 });
-    expect(done!.attemptsMade).toBeGreaterThanOrEqual(3);
+    expect(done.returnvalue).toEqual({ outcome: 'indexed', version: 1 });
+    expect(done.attemptsMade).toBeGreaterThanOrEqual(3);
 
     const check = new Client({ connectionString: pg.url });
     await check.connect();

@@ -26,7 +26,7 @@ export interface AdminAccount {
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
-export function parseScryptHash(hash: string): ScryptSecret | string {
+function parseScryptHash(hash: string): ScryptSecret | string {
   const parts = hash.split('.');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return 'must look like scrypt.N.r.p.salt.key (see npm run admin:hash-password)';
   const [N, r, p] = parts.slice(1, 4).map(Number);

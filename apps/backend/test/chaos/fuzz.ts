@@ -1,5 +1,5 @@
 /** A small seeded generator of hostile HTTP requests: reproducible, so a failure can be replayed. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -19,7 +19,7 @@ export interface FuzzRequest {
 
 const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
 
-export function hostileValues(big: string): unknown[] {
+function hostileValues(big: string): unknown[] {
   return [
     null,
     true,
@@ -27,6 +27,7 @@ export function hostileValues(big: string): unknown[] {
     0,
     1e308,
     -1e308,
+    // eslint-disable-next-line no-loss-of-precision -- past Number.MAX_SAFE_INTEGER on purpose
     9007199254740993,
     '',
     ' ',

@@ -48,10 +48,10 @@ describe('chaos: PostgreSQL outage', () => {
     const writer = (async () => {
       for (let i = 0; i < total; i++) {
         const res = await post(
-          `${cluster!.url}/api/v1/cases`,
+          `${cluster.url}/api/v1/cases`,
           { title: `Chaos case ${i}`, description: `written during the database drill ${i}` },
           {
-            authorization: `Bearer ${cluster!.token}`,
+            authorization: `Bearer ${cluster.token}`,
           },
         ).catch(() => ({ status: -1, body: '' }));
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;

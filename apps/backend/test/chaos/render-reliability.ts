@@ -20,9 +20,9 @@ function main(): void {
   const rows = [...latest.values()].map((rec) => {
     const { scenario, scale, at, ...figures } = rec;
     const shown = Object.entries(figures)
-      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join('<br>');
-    return `| \`${scenario}\` | ${scale} | ${String(at).slice(0, 19).replace('T', ' ')} UTC | ${shown} |`;
+    return `| \`${String(scenario)}\` | ${String(scale)} | ${String(at).slice(0, 19).replace('T', ' ')} UTC | ${shown} |`;
   });
   const table = ['| scenario | scale | run at | figures |', '|---|---|---|---|', ...rows].join('\n');
   const doc = readFileSync(DOC, 'utf8');

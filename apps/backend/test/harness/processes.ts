@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawEnv } from '../../src/config/configuration';
 
@@ -32,9 +32,7 @@ function track(child: ChildProcess): Child {
 export function spawnBackend(env: RawEnv): Child {
   const main = join(BACKEND, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm test does)`);
-  return track(
-    spawn(process.execPath, [main], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] }),
-  );
+  return track(spawn(process.execPath, [main], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** A TypeScript fixture under test/fixtures, run through swc. */
@@ -43,7 +41,7 @@ export function spawnFixture(name: string, env: RawEnv): Child {
   return track(
     spawn(process.execPath, ['-r', '@swc-node/register', file], {
       cwd: BACKEND,
-      env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -74,6 +72,6 @@ export async function httpUrlOf(child: Child): Promise<string> {
 
 /** Resident memory of a process in bytes (Linux). */
 export function rssOf(pid: number): number {
-  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }

@@ -5,7 +5,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
   while (Date.now() < deadline) {
     try {
       const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
+      if (v !== undefined && v !== false) return v;
     } catch (err) {
       last = err;
     }

@@ -71,5 +71,5 @@ export const emailSection = z
     digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
   }));
 
-export type EmailConfig = z.infer<typeof emailSection>;
+type EmailConfig = z.infer<typeof emailSection>;
 export type SmtpConfig = NonNullable<EmailConfig['smtp']>;

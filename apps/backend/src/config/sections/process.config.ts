@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { int, list } from '../fields';
 import { DATA_DIR, NODE_ENV } from '../shared-variables';
 
-export const APP_ROLES = ['all', 'api', 'worker'] as const;
-export type AppRole = (typeof APP_ROLES)[number];
+const APP_ROLES = ['all', 'api', 'worker'] as const;
 
 /**
  * WORKER_QUEUES: the queues a worker process consumes; unset means every work queue. Config does not

@@ -8,7 +8,7 @@ export interface EmbeddedServices {
   /** Environment with the embedded servers' addresses filled in. */
   env: RawEnv;
   notes: string[];
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

@@ -9,7 +9,7 @@ export interface RunningPostgres {
   url: string;
   port: number;
   process: ChildProcess;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export const NO_POSTGRES_HELP = [

@@ -7,10 +7,10 @@ export interface RunningRedis {
   host: string;
   port: number;
   process: ChildProcess;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
-export const NO_REDIS_HELP = [
+const NO_REDIS_HELP = [
   'No Redis server answers on localhost:6379 and no redis-server binary was found.',
   'Get one of these, or set REDIS_HOST/REDIS_PORT to an existing server:',
   '  Debian/Ubuntu: sudo apt-get install redis-server',

@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import { DatabaseService } from '../database/database.service';
 import type { AdminPrincipal } from '../auth/admin-auth';
 
-export const AUDIT_ACTIONS = ['replay', 'edit-and-replay', 'dismiss', 'reveal'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+type AuditAction = 'replay' | 'edit-and-replay' | 'dismiss' | 'reveal';
 
 export interface AuditEntry {
   id: string;
@@ -26,7 +25,7 @@ export interface AuditEntry {
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorRole'>;
 
 /** JSON with object keys sorted, so equal payloads hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)

@@ -8,6 +8,7 @@ import { AiProviderName, AiTask, ProviderFailure } from './ai.types';
 export function validateOutput(provider: AiProviderName, task: AiTask, raw: string): string {
   const invalid = (why: string) => new ProviderFailure(provider, 'invalid-output', why);
   // PostgreSQL text cannot hold NUL; it carries no meaning in any of these outputs.
+  // eslint-disable-next-line no-control-regex -- matching NUL is the point
   const text = raw.replace(/\u0000/g, '').trim();
   if (text.length === 0) throw invalid('empty output');
   switch (task.type) {

@@ -2,7 +2,7 @@ import { randomBytes, scrypt, ScryptOptions, timingSafeEqual } from 'node:crypto
 import type { ScryptSecret } from '../../config/admin-accounts';
 
 const KEY_LENGTH = 32;
-export const DEFAULT_SCRYPT = { N: 16384, r: 8, p: 1 };
+const DEFAULT_SCRYPT = { N: 16384, r: 8, p: 1 };
 
 function derive(password: string, salt: Buffer, keyLength: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>

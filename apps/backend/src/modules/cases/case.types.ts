@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { knownFieldsOnly } from '../http/validation';
 
-export const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
-export type CasePriority = (typeof CASE_PRIORITIES)[number];
-export type CaseStatus = (typeof CASE_STATUSES)[number];
+const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+type CasePriority = (typeof CASE_PRIORITIES)[number];
+type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export interface Case {
   id: string;

@@ -47,7 +47,7 @@ export class DeadLetterDigestService {
 }
 
 /** "2 d 3 h", "4 h 10 min", "7 min": precise enough to tell yesterday's failures from last month's. */
-export function formatAge(ms: number): string {
+function formatAge(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);

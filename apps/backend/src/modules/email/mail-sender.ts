@@ -8,7 +8,7 @@ export interface OutgoingMessage {
   text: string;
 }
 
-export interface RejectedRecipient {
+interface RejectedRecipient {
   address: string;
   /** The server's reply for this recipient, e.g. `550 5.1.1 mailbox unavailable`. */
   response: string | null;
@@ -31,8 +31,6 @@ export interface MailSender {
   send(message: OutgoingMessage): Promise<DeliveryReport>;
   close(): Promise<void>;
 }
-
-export const MAIL_SENDER = Symbol('MAIL_SENDER');
 
 /** nodemailer's options for a message, the same for the SMTP and the file transport. */
 export function mailOptions(message: OutgoingMessage) {

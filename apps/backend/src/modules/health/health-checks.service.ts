@@ -91,7 +91,7 @@ export class HealthChecksService implements OnApplicationShutdown {
           redis.once('ready', resolve);
           setTimeout(resolve, CHECK_TIMEOUT_MS - 100).unref();
         });
-      const pong = await redis.ping();
+      const pong: string = await redis.ping();
       if (pong !== 'PONG') throw new Error(`unexpected answer ${pong}`);
     });
   }

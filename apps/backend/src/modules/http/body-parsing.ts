@@ -5,12 +5,20 @@ export function jsonBody(limit: string): RequestHandler[] {
   return [express.json({ limit })];
 }
 
-export const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+/** What body-parser hands on: an http-errors error, with the parser's `type` and, for a 413, the `limit`. */
+interface BodyParserError {
+  status?: unknown;
+  type?: string;
+  limit?: number;
+  message?: string;
+}
+
+export const bodyErrors: ErrorRequestHandler = (err: BodyParserError | null | undefined, _req, res, next) => {
   const status = typeof err?.status === 'number' ? err.status : undefined;
   if (err?.type === 'entity.too.large') {
     res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: `request body exceeds ${err.limit} bytes` });
   } else if (status && status >= 400 && status < 500) {
-    res.status(status).json({ statusCode: status, error: 'Bad Request', message: `malformed request body: ${err.message}` });
+    res.status(status).json({ statusCode: status, error: 'Bad Request', message: `malformed request body: ${err?.message}` });
   } else {
     next(err);
   }

@@ -7,5 +7,6 @@ import Handlebars from 'handlebars';
  * empty; anything else is converted with `String` first, so an object's `toHTML` is never trusted.
  */
 export function escapeHtml(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() is the point: an object is its text, never its toHTML
   return Handlebars.Utils.escapeExpression(value === null || value === undefined ? '' : String(value));
 }

@@ -50,7 +50,9 @@ export class JobsController {
 
     const spec = httpJobName(queue);
     if (!spec) throw new NotFoundException(`queue "${queue}" takes no jobs over HTTP`);
-    const name = 'fixed' in spec ? spec.fixed : String(fields[spec.field] ?? '');
+    const named = 'fixed' in spec ? spec.fixed : fields[spec.field];
+    // Only a string can name a job; anything else fails the check below, as '' does.
+    const name = typeof named === 'string' ? named : '';
     if (!schemaFor(queue, name)) {
       const field = 'field' in spec ? spec.field : 'name';
       throw badRequest([{ field, message: `must be one of ${jobNamesOf(queue).join(', ')}` }]);

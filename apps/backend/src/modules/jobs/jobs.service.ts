@@ -100,7 +100,7 @@ export class JobsService implements OnApplicationShutdown {
     // new state with its old progress and no result.
     const state = await this.withRedis(queue, () => q.getJobState(id));
     const job = await this.withRedis(queue, () => q.getJob(id));
-    if (!job || job.data?.organizationId !== organizationId) return null;
+    if (!job || (job.data as { organizationId?: unknown } | undefined)?.organizationId !== organizationId) return null;
     return {
       id: job.id!,
       queue,

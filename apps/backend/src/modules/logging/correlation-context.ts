@@ -32,7 +32,7 @@ export const inRequest = (): boolean => storage.getStore() !== undefined;
  * (`causedBy`), else the one of the request being handled.
  */
 export function withCorrelation<T>(data: T, causedBy?: Job): T {
-  const fromJob = causedBy?.data?.correlationId;
+  const fromJob = (causedBy?.data as { correlationId?: unknown } | null | undefined)?.correlationId;
   const correlationId = typeof fromJob === 'string' ? fromJob : currentCorrelation()?.correlationId;
   if (!correlationId || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
   const record = data as Record<string, unknown>;

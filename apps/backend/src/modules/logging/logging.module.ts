@@ -22,7 +22,7 @@ function prettyAvailable(): boolean {
   }
 }
 
-export function pinoParams(config: AppConfig): Params {
+function pinoParams(config: AppConfig): Params {
   const pretty = config.operations.logPretty && !config.operations.logFile && prettyAvailable();
   const options: pino.LoggerOptions & Record<string, unknown> = {
     level: config.logLevel,

@@ -4,7 +4,7 @@
  */
 
 /** Fields whose values are free text or secrets: redacted whole, whatever they hold. */
-export const CONFIDENTIAL_KEYS = [
+const CONFIDENTIAL_KEYS = [
   'content',
   'body',
   'text',
@@ -36,11 +36,11 @@ export const CONFIDENTIAL_KEYS = [
 ] as const;
 
 const confidential = new Set(CONFIDENTIAL_KEYS.map((k) => k.toLowerCase()));
-export const isConfidentialKey = (key: string) => confidential.has(key.toLowerCase());
+const isConfidentialKey = (key: string) => confidential.has(key.toLowerCase());
 
 /** Pragmatic, not RFC 5322: anything shaped like local@domain.tld, also URL-encoded (a logged query string). */
-export const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/gi;
-export const REDACTED_EMAIL = '[email]';
+const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/gi;
+const REDACTED_EMAIL = '[email]';
 
 export function scrubEmails(s: string): string {
   return s.replace(EMAIL_PATTERN, REDACTED_EMAIL);

@@ -4,7 +4,7 @@ import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 
 /** Reconnect quickly after an outage (workers must resume within seconds), but never hammer. */
-export const redisRetryStrategy = (times: number): number => Math.min(250 * times, 2_000);
+const redisRetryStrategy = (times: number): number => Math.min(250 * times, 2_000);
 
 export function redisOptions(redis: AppConfig['redis']): RedisOptions {
   return {

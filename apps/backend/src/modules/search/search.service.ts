@@ -11,7 +11,7 @@ const MARK_START = '\uE000';
 const MARK_STOP = '\uE001';
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`;
 
-export function snippetHtml(headline: string): string {
+function snippetHtml(headline: string): string {
   return escapeHtml(headline).replaceAll(MARK_START, '<mark>').replaceAll(MARK_STOP, '</mark>');
 }
 

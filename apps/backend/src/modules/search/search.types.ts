@@ -32,6 +32,7 @@ export function searchQuerySchema(maxQueryLength: number) {
         .min(1, { error: 'must not be empty' })
         .max(maxQueryLength, { error: `must be at most ${maxQueryLength} characters` })
         // NUL cannot reach PostgreSQL text; other control characters are never meaningful in a query.
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
         .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), { error: 'must not contain control characters' }),
       entityType: entityType.optional(),
       limit: z.coerce

@@ -24,7 +24,7 @@ describe('worker yield: share of concurrency', () => {
     const low = run(late(2));
     expect(nextYieldState(low, serving(1), LIMIT).share).toBeCloseTo(0.35);
     expect(nextYieldState(low, serving(4), LIMIT).share).toBe(0.25);
-    expect(run(Array(20).fill(serving(1)), low).share).toBe(1);
+    expect(run(Array<YieldReading>(20).fill(serving(1)), low).share).toBe(1);
   });
 
   it('gives everything back after a second without requests', () => {

@@ -14,7 +14,7 @@ import Handlebars from 'handlebars';
  * `strict` makes a reference to a field the view does not provide an error, not an empty string;
  * `preventIndent` keeps indentation of a partial call out of `<pre>` and `<textarea>` content.
  */
-export const TEMPLATE_DIR = join(__dirname, 'templates');
+const TEMPLATE_DIR = join(__dirname, 'templates');
 const OPTIONS = { strict: true, preventIndent: true } as const;
 const hbs = Handlebars.create();
 
@@ -26,6 +26,7 @@ function compile<T>(file: string): Handlebars.TemplateDelegate<T> {
   } catch (err) {
     throw new Error(
       `dead-letter console template missing: ${path} (npm run build copies src/**/*.hbs into dist): ${(err as Error).message}`,
+      { cause: err },
     );
   }
   // The file's final newline is not part of the template (it would follow every partial's output).

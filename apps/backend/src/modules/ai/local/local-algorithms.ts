@@ -31,7 +31,7 @@ export function stem(word: string): string {
   return word;
 }
 
-export function words(text: string): string[] {
+function words(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).map((w) => w.replace(/['’].*$/, ''));
 }
 

@@ -41,7 +41,7 @@ export class LocalThreadPool implements OnApplicationShutdown {
         this.replace(thread, new LocalThreadTimeoutError(timeoutMs));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      thread.postMessage({ ...request, id } as LocalRequest);
+      thread.postMessage({ ...request, id });
     });
   }
 

@@ -30,7 +30,7 @@ export function isEmailTemplateId(id: unknown): id is EmailTemplateId {
 }
 
 export function emailTemplate(id: EmailTemplateId): EmailTemplate {
-  return EMAIL_TEMPLATES[id] as EmailTemplate;
+  return EMAIL_TEMPLATES[id];
 }
 
 /** Validates the context against the template's schema (defaults applied), then renders it. */

@@ -70,6 +70,7 @@ export class DeadLetterService {
   async record(queue: WorkQueueName, job: Job, failedReason?: string): Promise<string> {
     const id = deadLetterEntryId(queue, job.id!);
     const attempts = await this.attemptHistory(queue, job.id!);
+    const tags = job.data as { organizationId?: unknown; correlationId?: unknown } | null | undefined;
     const entry: DeadLetterEntryData = {
       sourceQueue: queue,
       jobId: job.id!,
@@ -82,8 +83,8 @@ export class DeadLetterService {
       firstAttemptAt: attempts[0]?.startedAt ?? iso(job.processedOn),
       lastAttemptAt: iso(job.processedOn),
       failedAt: iso(job.finishedOn) ?? new Date().toISOString(),
-      organizationId: typeof job.data?.organizationId === 'string' ? job.data.organizationId : null,
-      correlationId: typeof job.data?.correlationId === 'string' ? job.data.correlationId : null,
+      organizationId: typeof tags?.organizationId === 'string' ? tags.organizationId : null,
+      correlationId: typeof tags?.correlationId === 'string' ? tags.correlationId : null,
       status: 'pending',
       priority: job.opts.priority || undefined,
     };

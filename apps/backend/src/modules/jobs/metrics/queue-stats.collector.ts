@@ -6,10 +6,10 @@ import { JobsService } from '../jobs.service';
 import { WORK_QUEUES, WorkQueueName } from '../types/index';
 import { MetricsRegistry } from '../../metrics/metrics.registry';
 
-export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children', 'failed', 'completed'] as const;
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children', 'failed', 'completed'] as const;
 const COLLECT_TIMEOUT_MS = 2_000;
 /** The gauges of one scrape (collected concurrently), or two Prometheus replicas scraping together, share one read. */
-export const SHARED_READ_MS = 100;
+const SHARED_READ_MS = 100;
 
 interface Snapshot {
   counts: Record<WorkQueueName, Record<string, number>>;

@@ -6,7 +6,7 @@ import { EmailService } from '../../email/email.service';
 import { EMAIL_QUEUE, EMAIL_QUEUE_NAME } from '../queues/email.queue';
 import { payloadOf } from '../runtime/job-payload';
 
-@Processor(EMAIL_QUEUE_NAME, EMAIL_QUEUE.worker!)
+@Processor(EMAIL_QUEUE_NAME, EMAIL_QUEUE.worker)
 export class EmailProcessor extends WorkerHost {
   constructor(
     private readonly email: EmailService,

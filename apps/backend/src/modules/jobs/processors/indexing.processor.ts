@@ -4,7 +4,7 @@ import { SearchIndexerService } from '../../search/search-indexer.service';
 import { INDEXING_QUEUE, INDEXING_QUEUE_NAME } from '../queues/indexing.queue';
 import { payloadOf } from '../runtime/job-payload';
 
-@Processor(INDEXING_QUEUE_NAME, INDEXING_QUEUE.worker!)
+@Processor(INDEXING_QUEUE_NAME, INDEXING_QUEUE.worker)
 export class IndexingProcessor extends WorkerHost {
   constructor(private readonly indexer: SearchIndexerService) {
     super();

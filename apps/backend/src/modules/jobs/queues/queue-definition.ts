@@ -5,7 +5,7 @@ import type { z } from 'zod';
 export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: string }>;
 
 /** Every field is required: a new queue cannot compile without its retry, retention and worker policy. */
-export interface QueueJobDefaults {
+interface QueueJobDefaults {
   attempts: number;
   backoff: BackoffOptions;
   /** BullMQ priority (1 is highest); undefined keeps jobs unprioritized, taken in FIFO order. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Job, RATE_LIMIT_ERROR, Worker } from 'bullmq';
 
-export const RATE_LIMITED_EVENT = 'ethico:rate-limited';
+const RATE_LIMITED_EVENT = 'ethico:rate-limited';
 export type RateLimitSource = 'processor' | 'limiter';
 
 /** Rate-limit hits have no BullMQ event; RateLimitNotingWorker emits this one. */

@@ -8,11 +8,10 @@ import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, isEmailTemplateId } from '../../em
 
 const id = z.string().trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' });
 
-export const baseJobDataSchema = z.object({
+const baseJobDataSchema = z.object({
   organizationId: id,
   correlationId: z.string().max(200).optional(),
 });
-export type BaseJobData = z.infer<typeof baseJobDataSchema>;
 
 export const AI_JOB_TYPES = ['generate-summary', 'translate', 'categorize', 'note-cleanup'] as const;
 export type AiJobType = (typeof AI_JOB_TYPES)[number];
@@ -83,7 +82,6 @@ export const SYSTEM_ORGANIZATION_ID = 'system';
 export const deadLetterDigestJobDataSchema = baseJobDataSchema.extend({
   organizationId: z.literal(SYSTEM_ORGANIZATION_ID, { error: `must be "${SYSTEM_ORGANIZATION_ID}"` }),
 });
-export type DeadLetterDigestJobData = z.infer<typeof deadLetterDigestJobDataSchema>;
 
 export const INDEXING_OPERATIONS = ['create', 'update', 'delete', 'reindex'] as const;
 export type IndexingOperation = (typeof INDEXING_OPERATIONS)[number];

@@ -8,8 +8,8 @@ export { isWorkQueue, WORK_QUEUES, type QueueName, type WorkQueueName } from '..
  * exactly one payload type; enqueueing anything else does not compile, and the same schema is checked
  * again at run time.
  */
-export type JobRegistry = { [Q in WorkQueueName]: WorkQueueDefinitionOf<Q>['jobs'] };
-export const JOB_REGISTRY = Object.fromEntries(Object.values(WORK_QUEUE_DEFINITIONS).map((q) => [q.name, q.jobs])) as JobRegistry;
+type JobRegistry = { [Q in WorkQueueName]: WorkQueueDefinitionOf<Q>['jobs'] };
+const JOB_REGISTRY = Object.fromEntries(Object.values(WORK_QUEUE_DEFINITIONS).map((q) => [q.name, q.jobs])) as JobRegistry;
 
 export type JobName<Q extends WorkQueueName> = keyof JobRegistry[Q] & string;
 export type JobData<Q extends WorkQueueName, N extends JobName<Q>> = z.infer<JobRegistry[Q][N] & PayloadSchema>;

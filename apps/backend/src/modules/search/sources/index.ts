@@ -4,7 +4,7 @@ import type { SearchSource } from './search-source';
 export * from './search-source';
 
 /** Every searchable entity type. Entity type names are stored in the index and in queued jobs. */
-export const SEARCH_SOURCES: readonly SearchSource[] = [caseSearchSource];
+const SEARCH_SOURCES: readonly SearchSource[] = [caseSearchSource];
 
 export const SEARCHABLE_ENTITY_TYPES = SEARCH_SOURCES.map((s) => s.entityType) as [string, ...string[]];
 
