@@ -185,6 +185,7 @@ export function bulkConfirmPage(
   filter: Omit<ListFilter, 'status' | 'page'>,
   count: number,
 ): string {
+  const everything = !filter.queue && !filter.organization && !filter.reason;
   return layout(
     ctx,
     'Confirm',
@@ -204,6 +205,15 @@ export function bulkConfirmPage(
           name="confirm"
           value="yes"
         />
+        ${
+          everything
+            ? html`<p class="error">
+                <label
+                  ><input type="checkbox" name="all" value="yes" required /> No filter: I mean every pending entry of every queue.</label
+                >
+              </p>`
+            : ''
+        }
         <button type="submit" class="${action === 'replay' ? 'primary' : 'danger'}">
           ${action === 'replay' ? 'Replay' : 'Dismiss'} ${count} entries
         </button>

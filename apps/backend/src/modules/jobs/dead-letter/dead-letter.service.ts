@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { jobLogFields } from '../../logging/job-log-fields';
+import { scrubEmails } from '../../logging/redaction';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BullQueues } from '../bull-queues';
 import { JobDeadLetteredEvent } from './job-dead-lettered.event';
@@ -226,13 +227,14 @@ export class DeadLetterService {
     const jobs = (await this.dlq.getJobs(['waiting', 'paused', 'prioritized'], 0, -1, false)).filter(Boolean);
     await this.repairPendingIndex(jobs);
     const reason = filter.reason?.toLowerCase();
+    const reasonOf = (r: string) => (filter.reasonAsRedacted ? scrubEmails(r) : r).toLowerCase();
     return jobs
       .filter(
         (j) =>
           (!filter.queue || j.data.sourceQueue === filter.queue) &&
           (!filter.organizationId || j.data.organizationId === filter.organizationId) &&
           (!filter.status || j.data.status === filter.status) &&
-          (!reason || j.data.failedReason.toLowerCase().includes(reason)),
+          (!reason || reasonOf(j.data.failedReason).includes(reason)),
       )
       .sort((a, b) => b.timestamp - a.timestamp);
   }
