@@ -170,25 +170,6 @@ export class DeadLetterService {
     return (await this.matching(filter)).map((j) => j.id!);
   }
 
-  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
-  async replayMatching(filter: DeadLetterFilter): Promise<{ replayed: number }> {
-    let replayed = 0;
-    for (const job of await this.matching({ ...filter, status: 'pending' })) {
-      const result = await this.replay(job.id!);
-      if (result && !result.alreadyReplayed) replayed++;
-    }
-    return { replayed };
-  }
-
-  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
-  async dismissMatching(filter: DeadLetterFilter): Promise<{ dismissed: number }> {
-    let dismissed = 0;
-    for (const job of await this.matching({ ...filter, status: 'pending' })) {
-      if ((await this.dismiss(job.id!))?.dismissed) dismissed++;
-    }
-    return { dismissed };
-  }
-
   /**
    * Entries per source queue still waiting for an operator: one SCARD per queue on a set of
    * pending ids kept beside the entries (metrics read this on every scrape).
