@@ -6,8 +6,10 @@
 --  1. privileges: PUBLIC gets nothing beyond what is granted explicitly; a separate application role
 --     gets SELECT and INSERT only (docs/operations.md, "Database roles").
 --  2. an event trigger that refuses any DDL on the audit table, its triggers or their function,
---     whoever runs it. Creating one needs a superuser, so it is created only when the migrating role
---     is one (embedded and development databases); otherwise layer 1, with separate roles, is the guard.
+--     unless the session holds the migration lock (src/modules/database/migrate.ts, key 7314142001),
+--     as migrations do and the app's own queries never do: later migrations may still change the
+--     table. Creating one needs a superuser, so it is created only when the migrating role is one
+--     (embedded and development databases); otherwise layer 1, with separate roles, is the guard.
 
 REVOKE ALL ON dead_letter_audit FROM PUBLIC;
 REVOKE ALL ON SEQUENCE dead_letter_audit_id_seq FROM PUBLIC;
@@ -18,6 +20,12 @@ DECLARE
   audit_oid oid := (SELECT tgrelid FROM pg_trigger WHERE tgname = 'dead_letter_audit_no_truncate' LIMIT 1);
   hit boolean := false;
 BEGIN
+  IF EXISTS (SELECT 1 FROM pg_locks
+              WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND classid = (7314142001 >> 32)::oid AND objid = (7314142001 & 4294967295)::oid AND objsubid = 1) THEN
+    RETURN; -- a migration
+  END IF;
   IF TG_EVENT = 'sql_drop' THEN
     SELECT bool_or(object_identity LIKE '%dead_letter_audit%') INTO hit FROM pg_event_trigger_dropped_objects();
   ELSE

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
 import { hashPassword } from '../src/modules/auth/password-hash';
-import { migrate } from '../src/modules/database/migrate';
+import { migrate, MIGRATION_LOCK } from '../src/modules/database/migrate';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { startTestApp, TestApp } from './harness/app';
 import { adminAuth } from './harness/http';
@@ -156,6 +156,15 @@ describe('admin hardening (issue #21)', () => {
           { tgname: 'dead_letter_audit_no_truncate', tgenabled: 'O' },
           { tgname: 'dead_letter_audit_no_update_delete', tgenabled: 'O' },
         ]);
+        // A migration (a session holding the migration lock) may still change the table.
+        await pg.query('BEGIN');
+        try {
+          await pg.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+          await pg.query("COMMENT ON TABLE dead_letter_audit IS 'changed by a migration'");
+        } finally {
+          await pg.query('ROLLBACK');
+        }
+        await refused("COMMENT ON TABLE dead_letter_audit IS 'changed by the app'");
         // Other tables' DDL is not affected.
         await pg.query('CREATE TEMP TABLE hardening_probe (x int); DROP TABLE hardening_probe');
       } finally {
