@@ -26,9 +26,9 @@ export default defineConfig(
     },
   },
   {
-    // Tests and benchmarks read untyped JSON (supertest's res.body, JSON.parse, log lines) and assert on it with
+    // Tests (and unit specs) read untyped JSON (supertest's res.body, JSON.parse, log lines) and assert on it with
     // expect(); typing every response would add casts and catch nothing. src/ and scripts/ keep these rules.
-    files: ['test/**', 'bench/**'],
+    files: ['test/**', 'src/**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

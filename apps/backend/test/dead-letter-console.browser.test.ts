@@ -39,7 +39,8 @@ if (!hasChromium)
         const res = await request(app.url!)
           .post('/api/v1/jobs/ai-processing')
           .set(bearer(org))
-          .send({ type: 'generate-summary', entityType: 'case', entityId, content: `Confidential report about ${entityId}` });
+          // Not a case: over HTTP a case's text comes from the database, never from the caller.
+          .send({ type: 'generate-summary', entityType: 'report', entityId, content: `Confidential report about ${entityId}` });
         expect(res.status).toBe(202);
       }
       await eventually(async () => (await request(app.url!).get('/admin/api/dead-letter').set(adminAuth())).body.total === 3);

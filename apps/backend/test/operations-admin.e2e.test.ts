@@ -61,8 +61,9 @@ describe('admin roles, CSRF and the audit trail', () => {
       subject: '[redacted: 11 characters]',
       context: '[redacted: 1 fields]',
     });
-    // The operator reads the JSON API as stored.
-    const full = await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator());
+    // The operator reads the JSON API redacted too, and as stored only by an (audited) reveal.
+    expect((await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator())).body.data.to).toBe('[email]');
+    const full = await request(app.url!).get(`/admin/api/dead-letter/${id}?reveal=true`).set(operator());
     expect(full.body.data.to).toBe('dana@example.com');
 
     expect((await request(app.url!).post(`/admin/api/dead-letter/${id}/replay`).set(viewer())).status).toBe(403);

@@ -36,7 +36,8 @@ describe('structured logs', () => {
         .post('/api/v1/jobs/ai-processing')
         .set('Authorization', `Bearer ${token}`)
         .set('X-Correlation-Id', correlationId)
-        .send({ type: 'generate-summary', entityType: 'case', entityId, content: `${ALLEGATION}, reported by ${WHISTLEBLOWER}` });
+        // Not a case: over HTTP a case's text comes from the database, never from the caller.
+        .send({ type: 'generate-summary', entityType: 'report', entityId, content: `${ALLEGATION}, reported by ${WHISTLEBLOWER}` });
 
     aiScript.mode = 'succeed';
     expect((await ai('corr-logs-ok', 'case-ok')).status).toBe(202);

@@ -22,6 +22,8 @@ export function appEnv(servers: BenchServers, overrides: RawEnv = {}): RawEnv {
     SMTP_HOST: servers.smtp.host,
     SMTP_PORT: String(servers.smtp.port),
     SMTP_SECURE: 'false',
+    // Benchmark mail goes to example.com addresses, over the API too.
+    EMAIL_ALLOWED_RECIPIENT_DOMAINS: 'example.com',
     SHUTDOWN_TIMEOUT_MS: '10000',
     // Worker processes serve /metrics on their own port: a free one each, as several run at once.
     METRICS_PORT: '0',

@@ -19,7 +19,15 @@ describe('email configuration', () => {
       smtp: null,
       outboxDir: '.data/outbox',
       digest: { cron: '0 8 * * *', timezone: 'UTC', to: undefined },
+      allowedRecipientDomains: [],
     });
+  });
+
+  it('reads the recipient domains allowed over the API, lower-cased, and refuses what is not a domain', () => {
+    const domains = (v: string) => loadConfiguration({ ...db, EMAIL_ALLOWED_RECIPIENT_DOMAINS: v }).email.allowedRecipientDomains;
+    expect(domains(' Example.com, partner.example.org ,')).toEqual(['example.com', 'partner.example.org']);
+    expect(() => domains('example.com,*.evil.test')).toThrow(/EMAIL_ALLOWED_RECIPIENT_DOMAINS/);
+    expect(() => domains('a@example.com')).toThrow(/EMAIL_ALLOWED_RECIPIENT_DOMAINS/);
   });
 
   it('builds the SMTP settings, with the port following SMTP_SECURE unless given', () => {

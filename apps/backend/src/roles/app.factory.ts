@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, AppModuleExtras } from './app.module';
 import type { AppConfig } from '../config/configuration';
 import { ADMIN_QUEUES_ROUTE, API_PREFIX } from '../modules/http/routes';
+import { adminSecurityHeaders } from '../modules/http/admin-security-headers';
 import { bodyErrors, jsonBody } from '../modules/http/body-parsing';
 import { correlationId } from '../modules/http/correlation-id.middleware';
 import { correlationContext } from '../modules/logging/correlation-context';
@@ -43,6 +44,8 @@ export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): 
     ...jsonBody(config.http.bodyLimit),
     bodyErrors,
   );
+  // Before Bull Board and the console mount (at init), so their pages and sign-in challenges get them too.
+  app.use('/admin', adminSecurityHeaders());
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');

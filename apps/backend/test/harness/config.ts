@@ -36,6 +36,8 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     METRICS_PORT: '0',
     // Without SMTP_HOST mail goes to the file outbox: keep it out of the working tree.
     EMAIL_OUTBOX_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'outbox'),
+    // Tests address mail to the reserved example domains.
+    EMAIL_ALLOWED_RECIPIENT_DOMAINS: 'example.com,example.org',
     ...redisEnv(),
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     ...overrides,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
-import { bool, int, problem } from '../fields';
+import { bool, int, list, problem } from '../fields';
 import { DATA_DIR, NODE_ENV } from '../shared-variables';
 
 /** The bare address of `Name <addr>` or `addr`; null when it is not one. */
@@ -10,6 +10,8 @@ export function mailboxAddress(value: string): string | null {
   const address = match?.[1] ?? match?.[2];
   return address && z.email().safeParse(address).success ? address : null;
 }
+
+const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -40,6 +42,13 @@ export const emailSection = z
     DLQ_DIGEST_CRON: z.string().trim().min(1).default('0 8 * * *'),
     DLQ_DIGEST_TZ: z.string().default('UTC').refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
     OPS_ALERT_EMAIL: z.email({ error: 'must be a valid email address' }).optional(),
+    EMAIL_ALLOWED_RECIPIENT_DOMAINS: z
+      .string()
+      .optional()
+      .transform((v) => list(v ?? '').map((d) => d.toLowerCase()))
+      .refine((domains) => domains.every((d) => DOMAIN.test(d)), {
+        error: 'must be a comma-separated list of domains such as example.com,example.org',
+      }),
   })
   .superRefine((e, ctx) => {
     if (e.NODE_ENV === 'production' && !e.SMTP_HOST) {
@@ -69,6 +78,8 @@ export const emailSection = z
       : null,
     outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),
     digest: { cron: e.DLQ_DIGEST_CRON, timezone: e.DLQ_DIGEST_TZ, to: e.OPS_ALERT_EMAIL },
+    /** Where mail enqueued over the HTTP API may go (exact domains, lower case); empty: nowhere. */
+    allowedRecipientDomains: e.EMAIL_ALLOWED_RECIPIENT_DOMAINS,
   }));
 
 type EmailConfig = z.infer<typeof emailSection>;

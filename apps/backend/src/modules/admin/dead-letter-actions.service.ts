@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AdminPrincipal } from '../auth/admin-auth';
 import { DeadLetterService, DismissResult, replayJobId, ReplayResult } from '../jobs/dead-letter/dead-letter.service';
@@ -8,6 +8,9 @@ import { currentCorrelation } from '../logging/correlation-context';
 import { DeadLetterAuditRepository, payloadHash } from './dead-letter-audit.repository';
 
 export type BulkAction = 'replay' | 'dismiss';
+
+/** Which pending entries a bulk action takes: a filter with at least one criterion, or all of them, said explicitly. */
+export type BulkSelection = { all: true } | Pick<DeadLetterFilter, 'queue' | 'organizationId' | 'reason'>;
 
 export interface BulkResult {
   bulkId: string;
@@ -82,8 +85,15 @@ export class DeadLetterActionsService {
   }
 
   /** Every pending entry matching the filter, one audited action each, grouped by a bulk id. */
-  async bulk(actor: AdminPrincipal, action: BulkAction, filter: Omit<DeadLetterFilter, 'status'>): Promise<BulkResult> {
+  async bulk(actor: AdminPrincipal, action: BulkAction, selection: BulkSelection): Promise<BulkResult> {
     requireOperator(actor);
+    const sel = selection as { all?: unknown } & Pick<DeadLetterFilter, 'queue' | 'organizationId' | 'reason'>;
+    const all = sel.all === true;
+    const filter = all ? {} : { queue: sel.queue, organizationId: sel.organizationId, reason: sel.reason };
+    if (!all && !filter.queue && !filter.organizationId && !filter.reason) {
+      // Both callers check this first; here so that no future caller acts on everything by omission.
+      throw new BadRequestException('a bulk action on every pending entry must say so ({"all": true})');
+    }
     const bulkId = randomUUID();
     const ids = await this.deadLetters.matchingIds({ ...filter, status: 'pending' });
     const result: BulkResult = { bulkId, matched: ids.length, done: 0, skipped: 0, failed: 0 };

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../auth/admin-auth';
 import { AdminAuthGuard, CurrentAdmin, RequireAdminRole } from '../auth/admin-auth.guard';
@@ -20,15 +20,27 @@ const listSchema = filterSchema.extend({
   offset: z.coerce.number({ error: 'must be a number' }).int().min(0).default(0),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(500, { error: 'must be at most 500' }).default(50),
 });
-/** Bulk actions require an explicit filter object; `{}` means every pending entry. */
-const bulkSchema = filterSchema.omit({ status: true }).strict();
+const EMPTY_FILTER = 'an empty filter means every pending entry of every queue: send {"all": true} to mean that';
+/**
+ * Bulk actions take a filter, or `{"all": true}` for every pending entry: a missing body or `{}`
+ * is refused, so nobody replays or dismisses everything by leaving the filter out.
+ */
+const bulkSchema = filterSchema
+  .omit({ status: true })
+  .extend({ all: z.literal(true, { error: 'must be true, or left out with a filter' }).optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    const filtered = b.queue !== undefined || b.organizationId !== undefined || b.reason !== undefined;
+    if (b.all && filtered) ctx.addIssue({ code: 'custom', path: ['all'], message: 'must not be combined with a filter' });
+    if (!b.all && !filtered) ctx.addIssue({ code: 'custom', path: ['all'], message: EMPTY_FILTER });
+  });
 
-/** Operators read payloads as stored; viewers read them redacted. */
-function forRole<T extends DeadLetterItem>(admin: AdminPrincipal, item: T): T {
-  return admin.role === 'operator' ? item : redactEntry(item);
-}
+const revealSchema = z.enum(['true', 'false'], { error: 'must be true or false' }).optional();
 
-/** Reads for any admin; every change needs the operator role and is recorded in the audit trail. */
+/**
+ * Reads for any admin, redacted; an operator sees one entry as stored with `?reveal=true`, which
+ * is recorded like the console's reveal. Every change needs the operator role and is recorded too.
+ */
 @Controller('admin/api/dead-letter')
 @UseGuards(AdminAuthGuard)
 export class DeadLetterController {
@@ -40,8 +52,8 @@ export class DeadLetterController {
   @Get()
   async list(@Query() query: unknown, @CurrentAdmin() admin: AdminPrincipal): Promise<{ total: number; items: DeadLetterItem[] }> {
     const { offset, limit, ...filter } = parseOr400(listSchema, query);
-    const page = await this.deadLetters.list(filter, offset, limit);
-    return { total: page.total, items: page.items.map((i) => forRole(admin, i)) };
+    const page = await this.deadLetters.list({ ...filter, reasonAsRedacted: admin.role !== 'operator' }, offset, limit);
+    return { total: page.total, items: page.items.map(redactEntry) };
   }
 
   @Post('replay')
@@ -61,10 +73,12 @@ export class DeadLetterController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<DeadLetterDetail> {
-    const entry = await this.deadLetters.get(id);
+  async get(@Param('id') id: string, @Query('reveal') reveal: unknown, @CurrentAdmin() admin: AdminPrincipal): Promise<DeadLetterDetail> {
+    const revealed = parseOr400(revealSchema, reveal, ['reveal']) === 'true';
+    if (revealed && admin.role !== 'operator') throw new ForbiddenException('revealing a payload needs the operator role');
+    const entry = revealed ? await this.actions.reveal(admin, id) : await this.deadLetters.get(id);
     if (!entry) throw new NotFoundException(`no dead-letter entry ${id}`);
-    return forRole(admin, entry);
+    return revealed ? entry : redactEntry(entry);
   }
 
   @Post(':id/replay')

@@ -5,8 +5,11 @@ import { Client } from 'pg';
 /** SQL migrations ship with the backend (apps/backend/migrations), next to dist/ and src/. */
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', 'migrations');
 
-/** Any fixed number: the key of the advisory lock that serialises migrations across processes. */
-const MIGRATION_LOCK = 7_314_142_001;
+/**
+ * Any fixed number: the key of the advisory lock that serialises migrations across processes. The
+ * audit table's DDL guard (migration 1764400200000) lets through sessions holding it: keep them equal.
+ */
+export const MIGRATION_LOCK = 7_314_142_001;
 
 /**
  * Applies pending migrations. Processes that start together (api, worker-ai, worker-general) queue

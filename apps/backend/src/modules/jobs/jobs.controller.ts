@@ -6,7 +6,9 @@ import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/princ
 import { badRequest, parseOr400 } from '../http/validation';
 import { EnqueuedJob, JobsService, JobView } from './jobs.service';
 import { PRIORITY_TIERS, PriorityTier } from './queues';
-import { httpJobName, isWorkQueue, jobNamesOf, schemaFor, WORK_QUEUES, WorkQueueName } from './types';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
+import { httpJobName, httpProducerRule, isWorkQueue, jobNamesOf, schemaFor, WORK_QUEUES, WorkQueueName } from './types';
 
 const enqueueMeta = z.object({
   priority: z.enum(Object.keys(PRIORITY_TIERS) as [PriorityTier, ...PriorityTier[]], { error: 'must be high, normal or low' }).optional(),
@@ -28,7 +30,10 @@ function queueOr404(name: string): WorkQueueName {
 @Controller('jobs')
 @UseGuards(JwtAuthGuard)
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   @Post(':queue')
   @HttpCode(202)
@@ -57,6 +62,8 @@ export class JobsController {
       const field = 'field' in spec ? spec.field : 'name';
       throw badRequest([{ field, message: `must be one of ${jobNamesOf(queue).join(', ')}` }]);
     }
+    const refused = httpProducerRule(queue)?.(fields, this.config) ?? [];
+    if (refused.length) throw badRequest(refused);
     const data = { ...fields, organizationId: principal.organizationId, correlationId: req.correlationId };
     // The registry's compile-time typing cannot follow a name chosen at run time; enqueue re-validates the payload.
     const job = await this.jobs.enqueue(queue, name as never, data as never, { idempotencyKey: key, priority: meta.priority });

@@ -37,7 +37,12 @@ const listSchema = filterSchema.extend({
   skipped: z.coerce.number().int().min(0).optional(),
   failed: z.coerce.number().int().min(0).optional(),
 });
-const bulkSchema = filterSchema.extend({ action: z.enum(['replay', 'dismiss']), confirm: z.literal('yes').optional() });
+const bulkSchema = filterSchema.extend({
+  action: z.enum(['replay', 'dismiss']),
+  confirm: z.literal('yes').optional(),
+  // The confirmation page's checkbox, required when the filter is empty (every pending entry of every queue).
+  all: z.literal('yes').optional(),
+});
 
 /** Pages of confidential data: never cached, never framed, no scripts at all. */
 function send(res: Response, status: number, page: string): void {
@@ -84,7 +89,14 @@ export class DeadLetterConsoleController {
         messagePage({ admin }, 'Bad filter', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')),
       );
     const f = parsed.data;
-    const filter = { queue: f.queue, organizationId: f.organization, reason: f.reason, status: f.status === 'all' ? undefined : f.status };
+    const filter = {
+      queue: f.queue,
+      organizationId: f.organization,
+      reason: f.reason,
+      status: f.status === 'all' ? undefined : f.status,
+      // Viewers filter on what they are shown (operators act on entries as stored, see bulk).
+      reasonAsRedacted: admin.role !== 'operator',
+    };
     const page = await this.deadLetters.list(filter, (f.page - 1) * PAGE_SIZE, PAGE_SIZE);
     send(
       res,
@@ -104,12 +116,24 @@ export class DeadLetterConsoleController {
     const parsed = bulkSchema.safeParse(body);
     if (!parsed.success) return send(res, 400, messagePage({ admin }, 'Bad request', 'The bulk action or its filter is not valid.'));
     const { action, confirm, ...f } = parsed.data;
-    const filter = { queue: f.queue, organizationId: f.organization, reason: f.reason };
+    const { all, ...criteria } = f;
+    const filter = { queue: criteria.queue, organizationId: criteria.organization, reason: criteria.reason };
+    const everything = !filter.queue && !filter.organizationId && !filter.reason;
     if (confirm !== 'yes') {
       const count = (await this.deadLetters.matchingIds({ ...filter, status: 'pending' })).length;
-      return send(res, 200, bulkConfirmPage(this.ctx(admin), action, f, count));
+      return send(res, 200, bulkConfirmPage(this.ctx(admin), action, criteria, count));
     }
-    const result = await this.actions.bulk(admin, action, filter);
+    if (everything && all !== 'yes')
+      return send(
+        res,
+        400,
+        messagePage(
+          { admin },
+          'Not confirmed',
+          'With no filter this acts on every pending entry of every queue: tick the box on the confirmation page to mean that.',
+        ),
+      );
+    const result = await this.actions.bulk(admin, action, everything ? { all: true } : filter);
     res.redirect(
       303,
       `${CONSOLE_ROUTE}${query({ queue: f.queue, organization: f.organization, reason: f.reason, notice: action === 'replay' ? 'bulk-replayed' : 'bulk-dismissed', done: result.done, skipped: result.skipped, failed: result.failed })}`,

@@ -77,6 +77,7 @@ interface BulkConfirmView extends FormView {
   verb: 'Replay' | 'Dismiss';
   buttonClass: 'primary' | 'danger';
   count: number;
+  everything: boolean;
   filter: FilterFields;
   shown: FilterFields;
   cancelHref: string;
@@ -227,6 +228,7 @@ export function bulkConfirmPage(
   filter: Omit<ListFilter, 'status' | 'page'>,
   count: number,
 ): string {
+  const everything = !filter.queue && !filter.organization && !filter.reason;
   return templates.bulkConfirm({
     title: 'Confirm',
     admin: ctx.admin,
@@ -235,6 +237,7 @@ export function bulkConfirmPage(
     verb: action === 'replay' ? 'Replay' : 'Dismiss',
     buttonClass: action === 'replay' ? 'primary' : 'danger',
     count,
+    everything,
     filter: filterFields(filter),
     shown: { queue: filter.queue || 'all', organization: filter.organization || 'all', reason: filter.reason || '(anything)' },
     cancelHref: `${CONSOLE_ROUTE}${query({ queue: filter.queue, organization: filter.organization, reason: filter.reason })}`,

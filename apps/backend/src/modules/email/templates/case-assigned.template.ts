@@ -4,6 +4,7 @@ import { caseNumber, httpUrl, line } from './fields';
 
 export const caseAssignedTemplate = defineTemplate({
   id: 'case-assigned',
+  api: true,
   context: z.strictObject({
     caseNumber,
     caseTitle: line(),

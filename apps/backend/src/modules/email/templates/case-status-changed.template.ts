@@ -4,6 +4,7 @@ import { caseNumber, httpUrl, line } from './fields';
 
 export const caseStatusChangedTemplate = defineTemplate({
   id: 'case-status-changed',
+  api: true,
   context: z.strictObject({
     caseNumber,
     caseTitle: line(),

@@ -7,6 +7,8 @@ const count = z.number().int().min(0);
 /** For operators. Counts and failure reasons only: never job payloads, which can hold report content. */
 export const deadLetterDigestTemplate = defineTemplate({
   id: 'dlq-digest',
+  // For operators only: a tenant could otherwise send a look-alike digest with its own link.
+  api: false,
   context: z.strictObject({
     total: count,
     queues: z.array(z.strictObject({ queue: line(100), count })).min(1),

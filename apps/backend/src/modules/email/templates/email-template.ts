@@ -11,6 +11,11 @@ export interface EmailTemplateSource<C extends z.ZodType> {
   text: string;
   /** False where a producer's own subject could carry what the template keeps out (default true). */
   subjectOverride?: boolean;
+  /**
+   * Whether tenants may enqueue it over POST /api/v1/jobs/email. Required, so each new template
+   * decides: one for operators or the platform's own notices must not be sendable with a caller's context.
+   */
+  api: boolean;
 }
 
 export interface RenderedEmail {
@@ -23,6 +28,7 @@ export interface EmailTemplate<C extends z.ZodType = z.ZodType> {
   id: string;
   context: C;
   subjectOverride: boolean;
+  api: boolean;
   render(context: z.infer<C>): RenderedEmail;
 }
 
@@ -43,6 +49,7 @@ export function defineTemplate<C extends z.ZodType>(source: EmailTemplateSource<
     id: source.id,
     context: source.context,
     subjectOverride: source.subjectOverride ?? true,
+    api: source.api,
     render: (context) => ({
       subject: oneLine(subject(context)),
       html: html(context),

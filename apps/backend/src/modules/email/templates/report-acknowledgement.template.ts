@@ -9,6 +9,7 @@ import { httpUrl, line } from './fields';
  */
 export const reportAcknowledgementTemplate = defineTemplate({
   id: 'report-acknowledgement',
+  api: true,
   context: z.strictObject({
     /** The reporter's reference for follow-up, not the internal case number. */
     reportReference: line(50),

@@ -4,6 +4,7 @@ import { caseNumber, httpUrl, line } from './fields';
 
 export const slaBreachWarningTemplate = defineTemplate({
   id: 'sla-breach-warning',
+  api: true,
   context: z.strictObject({
     caseNumber,
     caseTitle: line(),

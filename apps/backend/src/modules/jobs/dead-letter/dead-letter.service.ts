@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { jobLogFields } from '../../logging/job-log-fields';
+import { scrubEmails } from '../../logging/redaction';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BullQueues } from '../bull-queues';
 import { JobDeadLetteredEvent } from './job-dead-lettered.event';
@@ -170,25 +171,6 @@ export class DeadLetterService {
     return (await this.matching(filter)).map((j) => j.id!);
   }
 
-  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
-  async replayMatching(filter: DeadLetterFilter): Promise<{ replayed: number }> {
-    let replayed = 0;
-    for (const job of await this.matching({ ...filter, status: 'pending' })) {
-      const result = await this.replay(job.id!);
-      if (result && !result.alreadyReplayed) replayed++;
-    }
-    return { replayed };
-  }
-
-  /** Not audited: HTTP callers go through DeadLetterActions (operations module), which is. */
-  async dismissMatching(filter: DeadLetterFilter): Promise<{ dismissed: number }> {
-    let dismissed = 0;
-    for (const job of await this.matching({ ...filter, status: 'pending' })) {
-      if ((await this.dismiss(job.id!))?.dismissed) dismissed++;
-    }
-    return { dismissed };
-  }
-
   /**
    * Entries per source queue still waiting for an operator: one SCARD per queue on a set of
    * pending ids kept beside the entries (metrics read this on every scrape).
@@ -227,13 +209,14 @@ export class DeadLetterService {
     const jobs = (await this.dlq.getJobs(['waiting', 'paused', 'prioritized'], 0, -1, false)).filter(Boolean);
     await this.repairPendingIndex(jobs);
     const reason = filter.reason?.toLowerCase();
+    const reasonOf = (r: string) => (filter.reasonAsRedacted ? scrubEmails(r) : r).toLowerCase();
     return jobs
       .filter(
         (j) =>
           (!filter.queue || j.data.sourceQueue === filter.queue) &&
           (!filter.organizationId || j.data.organizationId === filter.organizationId) &&
           (!filter.status || j.data.status === filter.status) &&
-          (!reason || j.data.failedReason.toLowerCase().includes(reason)),
+          (!reason || reasonOf(j.data.failedReason).includes(reason)),
       )
       .sort((a, b) => b.timestamp - a.timestamp);
   }

@@ -66,4 +66,9 @@ export interface DeadLetterFilter {
   status?: DeadLetterStatus;
   /** Case-insensitive text the failure reason contains. */
   reason?: string;
+  /**
+   * Match `reason` against the reason as viewers are shown it (addresses masked), not as stored:
+   * otherwise a viewer could recover a masked address one character at a time.
+   */
+  reasonAsRedacted?: boolean;
 }

@@ -1,5 +1,5 @@
 import type { AiConfig } from '../../../config/configuration';
-import { AI_JOB_TYPES, aiJobDataSchema } from '../types/job-data.types';
+import { AI_JOB_TYPES, aiHttpRule, aiJobDataSchema } from '../types/job-data.types';
 import { defineQueue, jobsOf, type QueueWorkerOptions } from './queue-definition';
 
 export const AI_QUEUE_NAME = 'ai-processing';
@@ -21,7 +21,7 @@ export const AI_QUEUE = defineQueue({
   },
   worker: { concurrency: 5 },
   jobs: jobsOf(AI_JOB_TYPES, aiJobDataSchema),
-  http: { field: 'type' },
+  http: { field: 'type', rules: aiHttpRule },
 });
 
 /**

@@ -1,4 +1,4 @@
-import { deadLetterDigestJobDataSchema, emailJobDataSchema, emailJobDataWorkerSchema } from '../types/job-data.types';
+import { deadLetterDigestJobDataSchema, emailHttpRule, emailJobDataSchema, emailJobDataWorkerSchema } from '../types/job-data.types';
 import { defineQueue } from './queue-definition';
 
 export const EMAIL_QUEUE_NAME = 'email';
@@ -20,5 +20,5 @@ export const EMAIL_QUEUE = defineQueue({
   // 'dlq-digest' is the dead-letter digest's persisted job name.
   jobs: { 'send-email': emailJobDataSchema, 'dlq-digest': deadLetterDigestJobDataSchema },
   workerJobs: { 'send-email': emailJobDataWorkerSchema },
-  http: { fixed: 'send-email' },
+  http: { fixed: 'send-email', rules: emailHttpRule },
 });

@@ -1,5 +1,7 @@
 import type { BackoffOptions, KeepJobs, WorkerOptions } from 'bullmq';
 import type { z } from 'zod';
+import type { AppConfig } from '../../../config/configuration';
+import type { FieldError } from '../../http/field-errors';
 
 /** Every payload names its tenant; a correlation id ties it to the request or job it follows from. */
 export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: string }>;
@@ -39,9 +41,19 @@ export interface QueueDefinition<
    * context is checked when it is rendered). Any other job is checked by workers as at enqueue.
    */
   workerJobs?: { [K in keyof J]?: PayloadSchema };
-  /** For HTTP producers (POST /api/v1/jobs/:queue): which body field names the job, or the one job the queue takes. */
-  http?: { field: string } | { fixed: keyof J & string };
+  /**
+   * For HTTP producers (POST /api/v1/jobs/:queue): which body field names the job, or the one job
+   * the queue takes, and what tenants may not ask for even in a valid payload.
+   */
+  http?: ({ field: string } | { fixed: keyof J & string }) & { rules?: HttpProducerRule };
 }
+
+/**
+ * What a tenant may not enqueue over HTTP although the payload schema allows it (platform
+ * producers may): field errors, answered as a 400, or none. Runs on the body as sent, before the
+ * schema, so it only judges fields of the expected type and leaves the rest to the schema.
+ */
+export type HttpProducerRule = (body: Readonly<Record<string, unknown>>, config: AppConfig) => FieldError[];
 
 /** Keeps the literal types of a declaration, from which the registry's types are derived. */
 export function defineQueue<

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { AppConfig } from '../../../config/configuration';
 import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, isEmailTemplateId } from '../../email/templates';
+import { CASE_ENTITY_TYPE } from '../../events/case.events';
+import type { FieldError } from '../../http/field-errors';
 
 /**
  * Payload schemas: the single source of truth for what each job carries.
@@ -33,6 +36,21 @@ export const aiJobDataSchema = baseJobDataSchema
     }
   });
 export type AiJobData = z.infer<typeof aiJobDataSchema>;
+
+/**
+ * Entity types whose text the platform stores: an AI job about one reads it from the database
+ * (AiContentService has a loader for each), so its derived data (a case's summary) reflects the
+ * record, never a caller's version of it.
+ */
+const STORED_AI_ENTITY_TYPES = [CASE_ENTITY_TYPE] as const;
+export type StoredAiEntityType = (typeof STORED_AI_ENTITY_TYPES)[number];
+const isStoredAiEntityType = (t: unknown): t is StoredAiEntityType => (STORED_AI_ENTITY_TYPES as readonly unknown[]).includes(t);
+
+/** Over HTTP, a tenant cannot supply the text of a stored entity (and so rewrite, say, a case's summary). */
+export function aiHttpRule(body: Readonly<Record<string, unknown>>): FieldError[] {
+  if (!isStoredAiEntityType(body.entityType) || body.content === undefined) return [];
+  return [{ field: 'content', message: `must not be set for entity type "${body.entityType}": its text is read from the database` }];
+}
 
 const emailAddress = z.email({ error: 'must be a valid email address' });
 
@@ -75,6 +93,34 @@ export const emailJobDataSchema = emailJobFields.superRefine(templateRules(true)
  */
 export const emailJobDataWorkerSchema = emailJobFields.superRefine(templateRules(false));
 export type EmailJobData = z.infer<typeof emailJobDataSchema>;
+
+const API_TEMPLATE_IDS = EMAIL_TEMPLATE_IDS.filter((t) => EMAIL_TEMPLATES[t].api);
+
+/**
+ * Over HTTP, tenants send platform-branded mail only with the templates meant for them (never the
+ * operators' digest) and only to the deployment's allowed recipient domains.
+ */
+export function emailHttpRule(body: Readonly<Record<string, unknown>>, config: Pick<AppConfig, 'email'>): FieldError[] {
+  const errors: FieldError[] = [];
+  const { templateId, to } = body;
+  if (isEmailTemplateId(templateId) && !EMAIL_TEMPLATES[templateId].api) {
+    errors.push({ field: 'templateId', message: `"${templateId}" is not sent over the API; templates: ${API_TEMPLATE_IDS.join(', ')}` });
+  }
+  const allowed = config.email.allowedRecipientDomains;
+  const recipients = Array.isArray(to) ? to : [to];
+  recipients.forEach((address, i) => {
+    if (typeof address !== 'string' || !address.includes('@')) return; // the schema reports it
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    if (allowed.includes(domain)) return;
+    errors.push({
+      field: Array.isArray(to) ? `to.${i}` : 'to',
+      message: allowed.length
+        ? `domain "${domain}" is not an allowed recipient domain (EMAIL_ALLOWED_RECIPIENT_DOMAINS)`
+        : 'no recipient domain is allowed over the API (EMAIL_ALLOWED_RECIPIENT_DOMAINS is not set)',
+    });
+  });
+  return errors;
+}
 
 /** Scheduled jobs belong to no tenant; they carry this reserved organization id. */
 export const SYSTEM_ORGANIZATION_ID = 'system';

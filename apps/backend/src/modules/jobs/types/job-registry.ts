@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { WORK_QUEUE_DEFINITIONS, type PayloadSchema, type WorkQueueDefinitionOf, type WorkQueueName } from '../queues';
+import {
+  WORK_QUEUE_DEFINITIONS,
+  type HttpProducerRule,
+  type PayloadSchema,
+  type WorkQueueDefinitionOf,
+  type WorkQueueName,
+} from '../queues';
 
 export { isWorkQueue, WORK_QUEUES, type QueueName, type WorkQueueName } from '../queues';
 
@@ -19,6 +25,11 @@ export type JobInput<Q extends WorkQueueName, N extends JobName<Q>> = z.input<Jo
 /** For HTTP producers: which body field names the job, or the one job a queue has. */
 export function httpJobName<Q extends WorkQueueName>(queue: Q): { field: string } | { fixed: JobName<Q> } | undefined {
   return WORK_QUEUE_DEFINITIONS[queue].http as { field: string } | { fixed: JobName<Q> } | undefined;
+}
+
+/** What tenants may not ask of a queue over HTTP (see HttpProducerRule); undefined: nothing beyond the schema. */
+export function httpProducerRule(queue: WorkQueueName): HttpProducerRule | undefined {
+  return WORK_QUEUE_DEFINITIONS[queue].http?.rules;
 }
 
 const own = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
