@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { int, problem } from '../fields';
+import { DEV_JWT_SECRET, secretWeakness } from '../secret-strength';
 import { NODE_ENV } from '../shared-variables';
-
-const DEV_JWT_SECRET = 'ethico-development-secret-do-not-use-in-production';
 
 export const authSection = z
   .object({
@@ -13,9 +12,10 @@ export const authSection = z
     JWT_MAX_LIFETIME_S: int(60, 30 * 86_400).default(86_400),
   })
   .superRefine((e, ctx) => {
-    if (e.NODE_ENV === 'production' && (!e.JWT_SECRET || e.JWT_SECRET.length < 32)) {
-      problem(ctx, 'JWT_SECRET', 'must be set to at least 32 characters when NODE_ENV=production');
-    }
+    if (e.NODE_ENV !== 'production') return;
+    if (!e.JWT_SECRET) return problem(ctx, 'JWT_SECRET', 'must be set to at least 32 characters when NODE_ENV=production');
+    const weakness = secretWeakness(e.JWT_SECRET, 32, 10);
+    if (weakness) problem(ctx, 'JWT_SECRET', `${weakness} when NODE_ENV=production`);
   })
   .transform((e) => ({
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
