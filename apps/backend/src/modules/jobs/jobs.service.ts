@@ -145,7 +145,10 @@ export class JobsService implements OnApplicationShutdown {
     // Queues the add script into the transaction synchronously; its own promise carries nothing.
     job.addJob(multi as never, { parentDependenciesKey: '' }).catch(() => undefined);
     multi.eval(LATE_RESTORE, 2, ...keys);
-    const results = await multi.exec();
+    const results = await multi.exec().catch((err: Error) => {
+      // Sent, then the connection broke (Redis killed, network cut): Redis may have run it first.
+      throw new Error(`${err.message} (the job may have been stored before the connection broke; retry with the same Idempotency-Key)`);
+    });
     if (!results || results.length !== 3) throw new Error('the transaction was aborted');
     const [[guardErr, late], [addErr, id], [restoreErr]] = results;
     if (guardErr || restoreErr) throw (guardErr ?? restoreErr)!;
