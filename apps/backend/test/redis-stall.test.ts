@@ -72,7 +72,8 @@ describe('when Redis stalls', () => {
     expect(answers[0].body.message).toMatch(/will not be stored/);
     expect(keyed.status).toBe(503);
     expect(created.status).toBe(201);
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // ENQUEUE_TIMEOUT_MS is 500 ms; the rest is 62 requests at once on a shared machine. No hang.
+    expect(Date.now() - started).toBeLessThan(5_000);
     // Longer than ENQUEUE_TIMEOUT_MS, as in the report (15 s there): every command is late.
     await sleep(2_000);
     redis.process.kill('SIGCONT');

@@ -94,7 +94,10 @@ export class JobsService implements OnApplicationShutdown {
       (late) => late.then((j) => this.withdraw(q, j)).catch(() => undefined),
     );
     // A repeated idempotency key returns the stored job, whose state may be anything by now.
-    const state = opts.jobId ? await this.withRedis(queue, () => q.getJobState(job.id!)) : initialState(job);
+    // The job is stored by now: a failed look-up must not turn into a 503 (which says "not stored").
+    const state = opts.jobId
+      ? await this.withRedis(queue, () => q.getJobState(job.id!)).catch((): 'unknown' => 'unknown')
+      : initialState(job);
     return { id: job.id!, queue, name, state };
   }
 

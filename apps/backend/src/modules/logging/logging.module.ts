@@ -25,7 +25,7 @@ const PLAIN_VALUE = /^[A-Za-z0-9_.-]{1,32}$/;
  * with their values redacted (search text, filter values and tokens people put in URLs), except
  * short paging and enumeration values.
  */
-export function loggedUrl(url: string): string {
+function loggedUrl(url: string): string {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const shownPath = path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
