@@ -16,6 +16,12 @@ async function main(): Promise<void> {
   embedded.notes.forEach((n) => log.log(n));
   try {
     const config = loadConfiguration(embedded.env);
+    if (config.env === 'test' && !config.testHarness) {
+      // NODE_ENV=test lifts every production rule (secrets, SMTP): a deployment must not run with it by mistake.
+      throw new ConfigValidationError([
+        'NODE_ENV: NODE_ENV=test is reserved for the test harness (which sets ETHICO_TEST_HARNESS=true); use production or development',
+      ]);
+    }
     const consumed = resolveWorkerQueues(config.workerQueues);
     if (config.admin.passwordGenerated && config.role !== 'worker') {
       // Printed once, so a developer can open the dashboard; production refuses to start without one.

@@ -12,6 +12,8 @@ import { aiScript, scriptedAiWorkers } from './operations/scripted-ai.processor'
 const WHISTLEBLOWER = 'whistle.blower@example.com';
 const RECIPIENT = 'hr.director@example.org';
 const ALLEGATION = 'SECRET-ALLEGATION-the-controller-backdates-invoices';
+const SEARCH_TEXT = 'SECRET-SEARCH-embezzlement-by-the-cfo';
+const URL_TOKEN = 'abc-URL-TOKEN-0123456789';
 
 type Line = Record<string, unknown> & { level: number; msg?: string };
 
@@ -94,6 +96,23 @@ describe('structured logs', () => {
       15_000,
     );
 
+    // Search text, filter values and a token someone put in a query string: the URL is logged without them.
+    expect(
+      (
+        await request(app.url!)
+          .get('/api/v1/search')
+          .query({ q: SEARCH_TEXT, token: URL_TOKEN, limit: '5' })
+          .set('Authorization', `Bearer ${token}`)
+      ).status,
+    ).toBeLessThan(500);
+    expect(
+      (
+        await request(app.url!)
+          .get(`/api/v1/cases/${'x'.repeat(3_000)}`)
+          .set('Authorization', `Bearer ${token}`)
+      ).status,
+    ).toBeLessThan(500);
+
     await app.close();
     raw = readFileSync(logFile, 'utf8');
     lines = raw
@@ -110,7 +129,14 @@ describe('structured logs', () => {
 
   it('masks what it cannot avoid writing', () => {
     const search = lines.find((l) => (l.req as { url?: string })?.url?.startsWith('/admin/dead-letter?reason='));
-    expect((search?.req as { url: string }).url).toBe('/admin/dead-letter?reason=[email]&status=all');
+    expect((search?.req as { url: string }).url).toBe('/admin/dead-letter?reason=[redacted]&status=all');
+  });
+
+  it('logs the path and the names of query parameters, not their values, and truncates long paths', () => {
+    const search = lines.find((l) => (l.req as { url?: string })?.url?.startsWith('/api/v1/search'));
+    expect((search?.req as { url: string }).url).toBe('/api/v1/search?q=[redacted]&token=[redacted]&limit=5');
+    const long = lines.find((l) => (l.req as { url?: string })?.url?.startsWith('/api/v1/cases/xxx'));
+    expect((long?.req as { url: string }).url).toBe(`/api/v1/cases/${'x'.repeat(256 - '/api/v1/cases/'.length)}…`);
   });
 
   it.each([
@@ -121,6 +147,8 @@ describe('structured logs', () => {
     ["the whistleblower's address", () => WHISTLEBLOWER],
     ["the recipient's address", () => RECIPIENT],
     ['the allegation text', () => ALLEGATION],
+    ['the search text', () => SEARCH_TEXT],
+    ['the token in a query string', () => URL_TOKEN],
   ])('never contains %s, plain or URL-encoded', (_name, secret) => {
     expect(raw).not.toContain(secret());
     expect(raw).not.toContain(encodeURIComponent(secret()));

@@ -44,6 +44,36 @@ describe('loadConfiguration', () => {
     expect(problems(env as Record<string, string>)).toContain(message);
   });
 
+  describe('secrets in production', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'Vt3q9-LmZ8xR2pWk7sNc4bYh6gDf1aJe',
+      ADMIN_PASSWORD: 'Qm7-xP2rT9vL4wZk',
+      SMTP_HOST: 'smtp.example.com',
+    };
+    it('accepts strong ones', () => {
+      expect(problems(prod)).toEqual([]);
+    });
+    it.each([
+      ['JWT_SECRET', 'ethico-development-secret-do-not-use-in-production', /published development secret/],
+      ['JWT_SECRET', 'change-me-to-a-long-random-secret-value', /placeholder/],
+      ['JWT_SECRET', 'a'.repeat(48), /distinct characters/],
+      ['JWT_SECRET', 'abababababababababababababababab', /distinct characters/],
+      ['JWT_SECRET', 'abcdefghijklmnopqrstuvwxyz0123456789', /predictable/],
+      ['ADMIN_PASSWORD', 'aaaaaaaaaaaaaaaaaaaa', /distinct characters/],
+      ['ADMIN_PASSWORD', 'your-password-here-please', /placeholder/],
+      ['ADMIN_PASSWORD', '1234567890123456', /predictable|distinct/],
+    ])('refuses %s=%s', (variable, value, reason) => {
+      const found = problems({ ...prod, [variable]: value });
+      expect(found).toHaveLength(1);
+      expect(found[0].startsWith(`${variable}: `)).toBe(true);
+      expect(found[0]).toMatch(reason);
+    });
+    it('lets development use the development secret', () => {
+      expect(problems({ JWT_SECRET: 'ethico-development-secret-do-not-use-in-production', ADMIN_PASSWORD: 'a'.repeat(16) })).toEqual([]);
+    });
+  });
+
   it('reports every bad variable at once', () => {
     expect(problems({ REDIS_PORT: 'x', APP_ROLE: 'y' })).toHaveLength(2);
   });

@@ -3,7 +3,8 @@ import { loadConfiguration } from '../config/configuration';
 
 /**
  * `npm run token -- <organizationId> [userId]`: prints a bearer token signed with JWT_SECRET
- * (the development secret when unset), valid for 12 hours, for trying the API by hand.
+ * (the development secret when unset), valid for 12 hours or JWT_MAX_LIFETIME_S when shorter,
+ * with JWT_ISSUER / JWT_AUDIENCE when set, for trying the API by hand.
  */
 function main(): void {
   const [organizationId, userId = 'dev-user'] = process.argv.slice(2);
@@ -11,8 +12,14 @@ function main(): void {
     console.error('usage: npm run token -- <organizationId> [userId]');
     process.exit(2);
   }
-  const config = loadConfiguration({ DATABASE_URL: 'postgres://unused', ...process.env });
-  console.log(sign({ sub: userId, organizationId }, config.auth.jwtSecret, { algorithm: 'HS256', expiresIn: '12h' }));
+  const { auth } = loadConfiguration({ DATABASE_URL: 'postgres://unused', ...process.env });
+  const token = sign({ sub: userId, organizationId }, auth.jwtSecret, {
+    algorithm: 'HS256',
+    expiresIn: Math.min(12 * 3600, auth.jwtMaxLifetimeS),
+    ...(auth.jwtIssuer ? { issuer: auth.jwtIssuer } : {}),
+    ...(auth.jwtAudience ? { audience: auth.jwtAudience } : {}),
+  });
+  console.log(token);
 }
 
 main();

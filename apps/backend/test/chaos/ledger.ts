@@ -10,6 +10,11 @@ export interface Ledger {
   lost: string[];
   /** Jobs that ran to the end more than once (at-least-once delivery after a crash). */
   duplicates: number;
+  /**
+   * Jobs that ran although no enqueue was answered 202 for them: a 503 (or an unanswered request)
+   * whose job was stored anyway. 0 when Redis stalls; a kill mid-command may leave a few.
+   */
+  ranUnaccepted: number;
   pending: number;
 }
 
@@ -47,5 +52,7 @@ export async function ledger(accepted: string[], runLogDir: string, source: Queu
     if (n === 0 && dead.has(id)) deadLettered++;
     if (n === 0 && !dead.has(id)) lost.push(id);
   }
-  return { accepted: accepted.length, completed, deadLettered, lost, duplicates, pending: await pendingCount(source) };
+  const acceptedSet = new Set(accepted);
+  const ranUnaccepted = [...runs.keys()].filter((id) => !acceptedSet.has(id)).length;
+  return { accepted: accepted.length, completed, deadLettered, lost, duplicates, ranUnaccepted, pending: await pendingCount(source) };
 }

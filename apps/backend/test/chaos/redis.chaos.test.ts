@@ -134,4 +134,50 @@ describe('chaos: Redis', () => {
     expect(c.workers.every((w) => w.process.exitCode === null)).toBe(true);
     expect(result.lost).toEqual([]);
   });
+
+  // Paused, not gone: connections stay open and commands wait in Redis's socket. Every enqueue
+  // answered 503 must stay unstored: a client retrying it would otherwise run the job twice.
+  it('runs none of the jobs it answered 503 while Redis was paused (SIGSTOP/SIGCONT)', async () => {
+    const { cluster: c } = await deploy('everysec');
+    await c.startWorker();
+    const pauseMs = scale(4_000, 15_000);
+    let stop = false;
+    const background = enqueueMany({
+      url: `${c.url}/api/v1/jobs/email`,
+      token: c.token,
+      count: 1_000_000,
+      concurrency: 16,
+      body: emailBody,
+      stop: () => stop,
+    });
+    await sleep(1_000);
+    redis!.process.kill('SIGSTOP');
+    const pausedAt = Date.now();
+    await sleep(pauseMs);
+    redis!.process.kill('SIGCONT');
+    const resumedAt = Date.now();
+    await sleep(2_000);
+    stop = true;
+    const load = await background;
+    const email = c.queue('email');
+    await eventually(async () => (await pendingCount(email)) === 0, 120_000, 250);
+    await sleep(1_000);
+    const result = await ledger(load.accepted, c.runLogDir, email, c.queue('dead-letter'));
+    const figures = {
+      pausedMs: resumedAt - pausedAt,
+      statuses: load.statuses,
+      unavailableMaxMs: Math.max(0, ...load.unavailableMs),
+      ...result,
+      lost: result.lost.length,
+    };
+    record('redis-paused', figures);
+    expect(load.statuses[503]).toBeGreaterThan(0);
+    expect(unexpectedStatuses(load.statuses)).toEqual([]);
+    expect(result.ranUnaccepted).toBe(0);
+    expect(result.lost).toEqual([]);
+    expect(result.duplicates).toBe(0);
+    // Each refusal waits out ENQUEUE_TIMEOUT_MS (2 s): the command sits in a paused Redis's socket.
+    // The rest is this machine's load when Redis resumes and everything it held runs at once.
+    expect(figures.unavailableMaxMs).toBeLessThan(4_000);
+  });
 });

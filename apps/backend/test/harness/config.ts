@@ -25,6 +25,8 @@ export function uniquePrefix(): string {
 export function testEnv(overrides: RawEnv = {}): RawEnv {
   return {
     NODE_ENV: 'test',
+    // main.ts refuses NODE_ENV=test without it.
+    ETHICO_TEST_HARNESS: 'true',
     LOG_LEVEL: 'error',
     PORT: '0',
     HOST: '127.0.0.1',

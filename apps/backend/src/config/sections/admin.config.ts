@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AdminAccount, parseAdminUsers } from '../admin-accounts';
 import { problem } from '../fields';
+import { secretWeakness } from '../secret-strength';
 import { NODE_ENV } from '../shared-variables';
 
 const ADMIN_USERS = z
@@ -29,6 +30,9 @@ export const adminSection = z
     if (!pairEnabled(e)) return;
     if (e.NODE_ENV === 'production' && (!e.ADMIN_PASSWORD || e.ADMIN_PASSWORD.length < 16)) {
       problem(ctx, 'ADMIN_PASSWORD', 'must be set to at least 16 characters when NODE_ENV=production');
+    } else if (e.NODE_ENV === 'production') {
+      const weakness = secretWeakness(e.ADMIN_PASSWORD!, 16, 8);
+      if (weakness) problem(ctx, 'ADMIN_PASSWORD', `${weakness} when NODE_ENV=production`);
     }
     if (e.ADMIN_USERS.some((a) => a.name === e.ADMIN_USERNAME)) {
       problem(ctx, 'ADMIN_USERS', `names the user "${e.ADMIN_USERNAME}", which ADMIN_USERNAME already defines`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int, list } from '../fields';
+import { bool, int, list } from '../fields';
 import { DATA_DIR, NODE_ENV } from '../shared-variables';
 
 const APP_ROLES = ['all', 'api', 'worker'] as const;
@@ -33,6 +33,8 @@ export const processSection = z
     WORKER_QUEUES,
     SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     WORKER_YIELD_LAG_MS: int(0, 1_000).default(5),
+    // Set by the jest harness for the processes it starts; main.ts refuses NODE_ENV=test without it.
+    ETHICO_TEST_HARNESS: bool.default(false),
   })
   .transform((e) => ({
     env: e.NODE_ENV,
@@ -44,4 +46,6 @@ export const processSection = z
     /** APP_ROLE=all: cut worker concurrency while requests are served and the event loop is later than this (0: never). */
     workerYield: { lagMs: e.WORKER_YIELD_LAG_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    /** Started by the test harness: the only place NODE_ENV=test may run. */
+    testHarness: e.ETHICO_TEST_HARNESS,
   }));

@@ -1,12 +1,22 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
 import type { AuthenticatedRequest } from './principal';
 
-/** Bearer HS256 JWTs with `sub` and `organizationId` claims, signed with JWT_SECRET. */
+/**
+ * Bearer HS256 JWTs with `sub` and `organizationId` claims, signed with JWT_SECRET. Every token
+ * expires (`exp` required, at most JWT_MAX_LIFETIME_S ahead): a token without one would be a
+ * credential for ever. With JWT_ISSUER / JWT_AUDIENCE set, a token minted for another service
+ * with the same secret is refused.
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  constructor(private readonly jwt: JwtService) {}
+  constructor(
+    private readonly jwt: JwtService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request & AuthenticatedRequest>();
@@ -14,13 +24,24 @@ export class JwtAuthGuard implements CanActivate {
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw new UnauthorizedException('a bearer token is required');
     }
+    const { jwtIssuer, jwtAudience, jwtMaxLifetimeS } = this.config.auth;
     let claims: Record<string, unknown>;
     try {
-      claims = await this.jwt.verifyAsync(token, { algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync(token, {
+        algorithms: ['HS256'],
+        ...(jwtIssuer ? { issuer: jwtIssuer } : {}),
+        ...(jwtAudience ? { audience: jwtAudience } : {}),
+      });
     } catch (err) {
       throw new UnauthorizedException(`invalid token: ${(err as Error).message}`);
     }
-    const { sub, organizationId } = claims;
+    // verify checks exp when present (expired, or not a number); here: that it is present and near.
+    const { sub, organizationId, exp, iat } = claims;
+    if (typeof exp !== 'number') throw new UnauthorizedException('invalid token: exp is required');
+    const now = Math.floor(Date.now() / 1000);
+    if (exp - now > jwtMaxLifetimeS || (typeof iat === 'number' && exp - iat > jwtMaxLifetimeS)) {
+      throw new UnauthorizedException(`invalid token: its lifetime exceeds ${jwtMaxLifetimeS} s`);
+    }
     if (typeof sub !== 'string' || !sub || typeof organizationId !== 'string' || !organizationId) {
       throw new UnauthorizedException('token must carry string claims sub and organizationId');
     }

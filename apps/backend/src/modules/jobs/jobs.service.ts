@@ -1,6 +1,7 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Job, JobsOptions, JobState, Queue } from 'bullmq';
+import type IORedis from 'ioredis';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { withCorrelation } from '../logging/correlation-context';
@@ -46,6 +47,7 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null)
  */
 @Injectable()
 export class JobsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(JobsService.name);
   private readonly queues: Record<WorkQueueName, Queue>;
 
   /**
@@ -84,12 +86,18 @@ export class JobsService implements OnApplicationShutdown {
     if (options.delayMs) opts.delay = options.delayMs;
 
     const q = this.queues[queue];
-    const job = await this.withRedis(queue, async () => {
-      const added = await q.add(name, payload, opts);
-      return added;
-    });
+    const started = Date.now();
+    const job = await this.withRedis(
+      queue,
+      (client) => this.addInTime(q, client, name, payload, opts, started),
+      // Stored in time, but the answer came after the timeout: the caller was told 503.
+      (late) => void late.then((j) => this.withdraw(q, j)).catch(() => undefined),
+    );
     // A repeated idempotency key returns the stored job, whose state may be anything by now.
-    const state = opts.jobId ? await this.withRedis(queue, () => q.getJobState(job.id!)) : initialState(job);
+    // The job is stored by now: a failed look-up must not turn into a 503 (which says "not stored").
+    const state = opts.jobId
+      ? await this.withRedis(queue, () => q.getJobState(job.id!)).catch((): 'unknown' => 'unknown')
+      : initialState(job);
     return { id: job.id!, queue, name, state };
   }
 
@@ -117,21 +125,111 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   /**
-   * Commands are issued only on a ready connection (a command queued while Redis is away would
-   * run later, after the caller was told it failed) and are bounded in time.
+   * The add, refused by Redis itself when Redis runs it after the enqueue's deadline, so that a 503
+   * is final. A command already written to the socket cannot be taken back: a Redis that stalls
+   * (paused, swapping, a slow script) runs it when it resumes, long after the caller was answered
+   * 503. So the add travels in a MULTI with a guard that compares Redis's clock with the deadline
+   * (this process's deadline in Redis's time, less a margin for the answer's way back) and, when
+   * late, makes the job-id counter a non-number for the length of the transaction: every BullMQ
+   * add script INCRs it before its first write, so the add fails having written nothing, and the
+   * last command puts the counter back. The transaction runs as one: no other client sees the
+   * counter changed.
    */
-  private async withRedis<T>(queue: WorkQueueName, fn: () => Promise<T>): Promise<T> {
+  private async addInTime(q: Queue, client: IORedis, name: string, data: object, opts: JobsOptions, started: number): Promise<Job> {
+    const timeoutMs = this.config.queue.enqueueTimeoutMs;
+    const clock = await this.redisClock(client);
+    const margin = Math.min(500, Math.floor(timeoutMs / 4));
+    const deadline = started + timeoutMs - margin;
+    if (Date.now() >= deadline) throw new Error('no time left to send the job');
+    const job = new Job(q, name, data, { ...q.defaultJobOptions, ...opts }, opts.jobId);
+    const keys = [q.keys.id, q.toKey('id-guard')];
+    const multi = client.multi();
+    multi.eval(LATE_GUARD, 2, ...keys, String(Math.floor(deadline + clock.offsetMs - clock.errorMs)));
+    // Queues the add script into the transaction synchronously; its own promise carries nothing.
+    job.addJob(multi as never, { parentDependenciesKey: '' }).catch(() => undefined);
+    multi.eval(LATE_RESTORE, 2, ...keys);
+    const results = await multi.exec().catch((err: Error) => {
+      // Sent, then the connection broke (Redis killed, network cut): Redis may have run it first.
+      throw new Error(`${err.message} (the job may have been stored before the connection broke; retry with the same Idempotency-Key)`);
+    });
+    if (!results || results.length !== 3) throw new Error('the transaction was aborted');
+    const [[guardErr, late], [addErr, id], [restoreErr]] = results;
+    if (guardErr || restoreErr) throw (guardErr ?? restoreErr)!;
+    if (late) throw new Error(`Redis ran the job ${Number(late)} ms after the deadline and refused it; it was not stored`);
+    if (addErr) throw addErr;
+    if (typeof id !== 'string' && !(typeof id === 'number' && id > 0)) throw new Error(`the add script answered ${String(id)}`);
+    job.id = String(id);
+    return job;
+  }
+
+  /** Redis's clock minus ours (ms), and the measure's uncertainty; measured again after each reconnect. */
+  private clock?: { offsetMs: number; errorMs: number; measuredAt: number };
+  private async redisClock(client: IORedis): Promise<{ offsetMs: number; errorMs: number }> {
+    if (this.clock && Date.now() - this.clock.measuredAt < 60_000) return this.clock;
+    if (!this.clockWatched) {
+      this.clockWatched = true;
+      client.on('ready', () => (this.clock = undefined));
+    }
+    const sent = Date.now();
+    const [seconds, micros] = await client.time();
+    const received = Date.now();
+    const server = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    this.clock = { offsetMs: server - (sent + received) / 2, errorMs: Math.ceil((received - sent) / 2) + 1, measuredAt: received };
+    return this.clock;
+  }
+  private clockWatched = false;
+
+  /**
+   * A job stored before the deadline whose answer arrived after it (the way back took longer than
+   * the margin): the caller was told 503, so it is removed unless a worker has it already.
+   */
+  private async withdraw(q: Queue, job: Job): Promise<void> {
+    const removed = await q.remove(job.id!).catch(() => 0);
+    const what = `job ${q.name}/${job.id} was stored but answered 503 (Redis's answer came after ENQUEUE_TIMEOUT_MS)`;
+    if (removed) this.logger.warn(`${what}: removed`);
+    else this.logger.error(`${what}: could not be removed (already taken by a worker, or Redis unreachable)`);
+  }
+
+  /**
+   * Commands are issued only on a ready connection (a command queued while Redis is away would
+   * run later, after the caller was told it failed) and are bounded in time. `onLate` receives the
+   * answer that lost the race against the timeout.
+   */
+  private async withRedis<T>(queue: WorkQueueName, fn: (client: IORedis) => Promise<T>, onLate?: (answer: Promise<T>) => void): Promise<T> {
     const timeoutMs = this.config.queue.enqueueTimeoutMs;
     const unavailable = (reason: string) => () => new QueueUnavailableError(queue, reason);
-    const client = await withTimeout(this.queues[queue].client, timeoutMs, unavailable('no connection to Redis'));
+    const client = (await withTimeout(this.queues[queue].client, timeoutMs, unavailable('no connection to Redis'))) as unknown as IORedis;
     if (client.status !== 'ready') throw unavailable(`Redis connection is ${client.status}`)();
-    const answer = fn().catch((err: Error) => {
+    const answer = fn(client).catch((err: Error) => {
       // The producer connection rejects rather than retries when Redis goes away mid-command.
       throw unavailable(`Redis error: ${err.message}`)();
     });
-    return withTimeout(answer, timeoutMs, unavailable(`Redis did not answer within ${timeoutMs} ms`));
+    return withTimeout(answer, timeoutMs, () => {
+      onLate?.(answer);
+      return unavailable(`Redis did not answer within ${timeoutMs} ms; the job will not be stored`)();
+    });
   }
 }
+
+/**
+ * Late (Redis's TIME after ARGV[1], in ms): saves the job-id counter (KEYS[1]) in KEYS[2] ('' for
+ * none) and makes it a non-number, so the add that follows fails at its INCR. Answers how late, or 0.
+ */
+const LATE_GUARD = `
+local t = redis.call('TIME')
+local late = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[1])
+if late <= 0 then return 0 end
+redis.call('SET', KEYS[2], redis.call('GET', KEYS[1]) or '')
+redis.call('SET', KEYS[1], 'late')
+return late`;
+
+/** Puts back what LATE_GUARD saved, if it saved anything. */
+const LATE_RESTORE = `
+local saved = redis.call('GET', KEYS[2])
+if not saved then return 0 end
+if saved == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], saved) end
+redis.call('DEL', KEYS[2])
+return 1`;
 
 /** Scoped by tenant, and shaped to BullMQ's rules for custom ids (no ':' and not an integer). */
 export function idempotentJobId(organizationId: string, key: string): string {

@@ -13,6 +13,38 @@ type Req = Request & AuthenticatedRequest & AdminRequest;
 
 const QUIET_PATHS = /^\/(metrics|health)(\/|\?|$)/;
 
+/** Longest path logged: a request line is attacker-controlled, and every logged byte is scrubbed. */
+const MAX_LOGGED_PATH = 256;
+const MAX_LOGGED_PARAMS = 20;
+/** Query parameters whose values are paging or enumerations, logged as they are when short and plain. */
+const PLAIN_PARAMS = new Set(['limit', 'offset', 'page', 'status', 'state', 'entitytype', 'reveal', 'sort', 'order']);
+const PLAIN_VALUE = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/**
+ * What a request line logs of its URL: the path (truncated), and the names of its query parameters
+ * with their values redacted (search text, filter values and tokens people put in URLs), except
+ * short paging and enumeration values.
+ */
+function loggedUrl(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const shownPath = path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
+  if (q < 0) return shownPath;
+  const params = url
+    .slice(q + 1, q + 1 + 4_096)
+    .split('&')
+    .filter(Boolean);
+  const shown = params.slice(0, MAX_LOGGED_PARAMS).map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).slice(0, 40);
+    const value = eq < 0 ? '' : pair.slice(eq + 1);
+    if (eq < 0) return name;
+    return `${name}=${PLAIN_PARAMS.has(name.toLowerCase()) && PLAIN_VALUE.test(value) ? value : '[redacted]'}`;
+  });
+  if (params.length > MAX_LOGGED_PARAMS || url.length - q - 1 > 4_096) shown.push('…');
+  return `${shownPath}?${shown.join('&')}`;
+}
+
 function prettyAvailable(): boolean {
   try {
     require.resolve('pino-pretty');
@@ -56,7 +88,7 @@ function pinoParams(config: AppConfig): Params {
     serializers: {
       req: (req: { method: string; url: string; remoteAddress?: string }) => ({
         method: req.method,
-        url: req.url,
+        url: loggedUrl(req.url),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

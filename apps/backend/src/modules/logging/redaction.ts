@@ -38,12 +38,64 @@ const CONFIDENTIAL_KEYS = [
 const confidential = new Set(CONFIDENTIAL_KEYS.map((k) => k.toLowerCase()));
 const isConfidentialKey = (key: string) => confidential.has(key.toLowerCase());
 
-/** Pragmatic, not RFC 5322: anything shaped like local@domain.tld, also URL-encoded (a logged query string). */
-const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/gi;
 const REDACTED_EMAIL = '[email]';
 
+/** RFC 5321's limits: a local part of at most 64 characters, a domain of at most 255. */
+const MAX_LOCAL = 64;
+const MAX_DOMAIN = 255;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** [A-Za-z0-9.-] */
+const isDomainChar = (c: number) => isLetter(c) || isDigit(c) || c === 46 || c === 45;
+/** [A-Za-z0-9._%+-] */
+const isLocalChar = (c: number) => isDomainChar(c) || c === 95 || c === 37 || c === 43;
+
+/** The separator at i: '@' or its URL encoding '%40' (a logged query string); its length, or 0. */
+function separatorAt(s: string, i: number): number {
+  if (s.charCodeAt(i) === 64) return 1;
+  return s.charCodeAt(i) === 37 && s.charCodeAt(i + 1) === 52 && s.charCodeAt(i + 2) === 48 ? 3 : 0;
+}
+
+/**
+ * End of `domain.tld` starting at `from` (exclusive), or -1: the longest run of domain characters
+ * (at most MAX_DOMAIN) whose last dot is preceded by something and followed by two letters or more.
+ */
+function domainEnd(s: string, from: number): number {
+  let end = from;
+  while (end < s.length && end - from < MAX_DOMAIN && isDomainChar(s.charCodeAt(end))) end++;
+  for (let dot = end - 3; dot > from; dot--) {
+    if (s.charCodeAt(dot) !== 46) continue;
+    if (!isLetter(s.charCodeAt(dot + 1)) || !isLetter(s.charCodeAt(dot + 2))) continue;
+    let tld = dot + 3;
+    while (tld < end && isLetter(s.charCodeAt(tld))) tld++;
+    return tld;
+  }
+  return -1;
+}
+
+/**
+ * Pragmatic, not RFC 5322: anything shaped like local@domain.tld, also URL-encoded, masked. A
+ * scanner rather than a regular expression: a regex's retries at every position of a long run of
+ * address characters without an '@' cost quadratic time, and log lines come from unauthenticated
+ * request URLs. Here each separator looks back at most MAX_LOCAL characters and forward at most
+ * MAX_DOMAIN (the forward runs stop at the next separator, so they never overlap): linear time.
+ */
 export function scrubEmails(s: string): string {
-  return s.replace(EMAIL_PATTERN, REDACTED_EMAIL);
+  if (s.indexOf('@') < 0 && s.indexOf('%40') < 0) return s;
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < s.length; i++) {
+    const sep = separatorAt(s, i);
+    if (!sep) continue;
+    let start = i;
+    while (start > copied && i - start < MAX_LOCAL && isLocalChar(s.charCodeAt(start - 1))) start--;
+    const end = start < i ? domainEnd(s, i + sep) : -1;
+    if (end < 0) continue;
+    out += s.slice(copied, start) + REDACTED_EMAIL;
+    copied = end;
+    i = end - 1;
+  }
+  return copied === 0 ? s : out + s.slice(copied);
 }
 
 function describe(value: unknown): string {
@@ -74,5 +126,5 @@ const LOG_KEYS = CONFIDENTIAL_KEYS.filter((k) => k !== 'context' && k !== 'data'
 const LOG_FIELD = new RegExp(`"(${LOG_KEYS.join('|')})":"(?:[^"\\\\]|\\\\.)*"`, 'gi');
 
 export function scrubLogLine(line: string): string {
-  return line.replace(LOG_FIELD, '"$1":"[redacted]"').replace(EMAIL_PATTERN, REDACTED_EMAIL);
+  return scrubEmails(line.replace(LOG_FIELD, '"$1":"[redacted]"'));
 }
