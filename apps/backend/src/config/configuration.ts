@@ -13,6 +13,8 @@ export { APP_ROLES, type AppRole } from './sections/process.config';
 export { AI_PROVIDER_NAMES, type AiConfig, type AiProviderName, type AiTimeoutJobType } from './sections/ai.config';
 export { mailboxAddress, type EmailConfig, type SmtpConfig } from './sections/email.config';
 
+export { isTimeZone } from './sections/schedules.config';
+
 export type RawEnv = Record<string, string | undefined>;
 
 type Sections = { [K in keyof typeof SECTIONS]: z.infer<(typeof SECTIONS)[K]> };

@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import type { AuthenticatedRequest } from './principal';
 
-/** Bearer HS256 JWTs with `sub` and `organizationId` claims, signed with JWT_SECRET. */
+/** Bearer HS256 JWTs with `sub` and `organizationId` claims (and optionally `role: "admin"`), signed with JWT_SECRET. */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(private readonly jwt: JwtService) {}
@@ -20,11 +20,12 @@ export class JwtAuthGuard implements CanActivate {
     } catch (err) {
       throw new UnauthorizedException(`invalid token: ${(err as Error).message}`);
     }
-    const { sub, organizationId } = claims;
+    const { sub, organizationId, role } = claims;
     if (typeof sub !== 'string' || !sub || typeof organizationId !== 'string' || !organizationId) {
       throw new UnauthorizedException('token must carry string claims sub and organizationId');
     }
-    req.principal = { userId: sub, organizationId };
+    // Any other role value is a plain member: the claim only ever adds the tenant-admin right.
+    req.principal = role === 'admin' ? { userId: sub, organizationId, role } : { userId: sub, organizationId };
     return true;
   }
 }
