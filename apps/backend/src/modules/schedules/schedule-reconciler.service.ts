@@ -78,7 +78,8 @@ export class ScheduleReconcilerService {
           SCHEDULE_TYPES.map(async (type) => {
             const id = schedulerIdFor(type, organizationId);
             const found = await this.queue.getJobScheduler(id);
-            return found ? { ...found, key: id } : undefined;
+            // A tenant id with a colon makes BullMQ answer a missing scheduler with a legacy stub (no name, no repeat).
+            return found?.name && (found.every || found.pattern) ? { ...found, key: id } : undefined;
           }),
         )
       ).filter((s): s is JobSchedulerJson => s !== undefined);

@@ -69,7 +69,8 @@ describe('scheduler ids and the admin schema', () => {
   it('round-trips tenant ids with colons and ignores other schedulers', () => {
     expect(parseSchedulerId(schedulerIdFor('sla-check', 'org:a:b'))).toEqual({ type: 'sla-check', organizationId: 'org:a:b' });
     expect(parseSchedulerId('dlq-digest')).toBeNull();
-    expect(parseSchedulerId('sla-check:')).toBeNull();
+    expect(parseSchedulerId('sla-check@')).toBeNull();
+    expect(schedulerIdFor('sla-check', 'org-1')).toBe('sla-check@org-1');
   });
 
   it.each([

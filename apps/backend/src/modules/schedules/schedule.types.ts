@@ -45,7 +45,8 @@ export interface SchedulerSpec {
   priority: number;
 }
 
-const SEPARATOR = ':';
+/** Not ':': BullMQ reads an id with a colon that has no scheduler as a legacy repeat key and returns a made-up one. */
+const SEPARATOR = '@';
 export const schedulerIdFor = (type: ScheduleType, organizationId: string): string => `${type}${SEPARATOR}${organizationId}`;
 
 /** The tenant and type of one of our scheduler ids; null for any other scheduler (the digest's). */
