@@ -21,7 +21,7 @@ import { TenantSchedulesRepository } from './tenant-schedules.repository';
 /** Any constant shared by every process; pg advisory locks are per database. */
 const RECONCILE_LOCK_KEY = 7_364_016;
 /** Upserts in flight at once: enough to hide the round trips, few enough not to crowd Redis. */
-const BATCH = 100;
+const BATCH = 500;
 
 export interface ReconcileReport {
   tenants: number;
