@@ -107,5 +107,5 @@ describe('rolling restarts of 3 processes', () => {
         expect(spec.repeat).toEqual(derived.repeat);
       }
     }
-  }, 240_000);
+  }, 600_000);
 });
