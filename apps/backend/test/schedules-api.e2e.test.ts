@@ -5,6 +5,7 @@ import { JobsService } from '../src/modules/jobs/jobs.service';
 import { ScheduleReconcilerService } from '../src/modules/schedules/schedule-reconciler.service';
 import { nextRuns, schedulerSpec } from '../src/modules/schedules/schedule.types';
 import { localTime } from '../src/modules/schedules/zoned-time';
+import { freePort } from '../src/dev/embedded/processes';
 import { startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
 import { isolatedDatabase, tenantAdmin, TestDatabase } from './harness/schedules';
@@ -115,5 +116,17 @@ describe('tenant schedules API, reconciled into BullMQ job schedulers', () => {
     expect(res.text).toContain(other);
     expect(res.text).toContain('every 5 min');
     expect(res.text).toContain('daily at 09:00');
+  });
+});
+
+describe('a scheduled-queue worker starting while PostgreSQL is away', () => {
+  it('starts, and keeps retrying the reconcile in the background until it is stopped', async () => {
+    const app = await startTestApp({
+      APP_ROLE: 'worker',
+      WORKER_QUEUES: 'scheduled',
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`,
+    });
+    expect(await app.context.get(JobsService).queue('scheduled').getJobSchedulersCount()).toBe(0);
+    await app.close();
   });
 });

@@ -91,7 +91,6 @@ export type ScheduledJobType = (typeof SCHEDULED_JOB_TYPES)[number];
 export const scheduledJobDataSchema = baseJobDataSchema.extend({
   organizationId: id.refine((v) => v !== SYSTEM_ORGANIZATION_ID, { error: `must name a tenant, not "${SYSTEM_ORGANIZATION_ID}"` }),
 });
-export type ScheduledJobData = z.infer<typeof scheduledJobDataSchema>;
 
 export const INDEXING_OPERATIONS = ['create', 'update', 'delete', 'reindex'] as const;
 export type IndexingOperation = (typeof INDEXING_OPERATIONS)[number];
