@@ -1,5 +1,8 @@
 import type { Queue } from 'bullmq';
-import type { WorkQueueName } from '../backend/src/modules/jobs/types';
+import type { WorkQueueName as AnyWorkQueue } from '../backend/src/modules/jobs/types';
+
+/** The queues the mixed backlog fills (the scheduled queue's jobs come from schedulers, not from load). */
+type WorkQueueName = Extract<AnyWorkQueue, 'ai-processing' | 'email' | 'indexing'>;
 import { Benchmark, BenchContext, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';

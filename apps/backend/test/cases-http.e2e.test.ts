@@ -37,9 +37,13 @@ describe('cases API', () => {
       priority: 'medium',
       status: 'open',
       assigneeEmail: null,
+      dueAt: expect.any(String),
+      dueAtSource: 'priority',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
+    // Medium priority: due 72 hours after creation.
+    expect(Date.parse(res.body.dueAt) - Date.parse(res.body.createdAt)).toBe(72 * 3_600_000);
     expect((await create(orgB, { title: 'Other tenant' })).body.number).toBe(1);
 
     const job = await jobOf('indexing', orgA, `index:case:${res.body.id}:v1`);
@@ -154,6 +158,30 @@ describe('cases API', () => {
     } finally {
       emitter.off('case.*', record);
     }
+  });
+
+  it('derives the due time from the priority unless set explicitly, and validates it', async () => {
+    const HOUR = 3_600_000;
+    const c = (await create(orgA, { title: 'SLA', priority: 'critical', assigneeEmail: 'ana@example.com' })).body;
+    expect(Date.parse(c.dueAt) - Date.parse(c.createdAt)).toBe(4 * HOUR);
+    const patch = (body: object) => api().patch(`/api/v1/cases/${c.id}`).set(bearer(orgA)).send(body);
+    // The derived due time follows the priority.
+    expect(Date.parse((await patch({ priority: 'low' })).body.dueAt) - Date.parse(c.createdAt)).toBe(168 * HOUR);
+    // An explicit one stays when the priority changes, until reset with null.
+    const explicit = await patch({ dueAt: '2030-01-02T03:04:05+01:00' });
+    expect(explicit.body).toMatchObject({ dueAt: '2030-01-02T02:04:05.000Z', dueAtSource: 'explicit' });
+    expect((await patch({ priority: 'high' })).body).toMatchObject({ dueAt: '2030-01-02T02:04:05.000Z', dueAtSource: 'explicit' });
+    const reset = await patch({ dueAt: null });
+    expect(reset.body.dueAtSource).toBe('priority');
+    expect(Date.parse(reset.body.dueAt) - Date.parse(c.createdAt)).toBe(24 * HOUR);
+    for (const dueAt of ['tomorrow', '2030-01-02T03:04:05', '1999-12-31T00:00:00Z', 42]) {
+      const res = await patch({ dueAt });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('dueAt');
+    }
+    const withDue = await create(orgA, { title: 'Given due', dueAt: '2031-05-06T07:08:09Z', assigneeEmail: 'not-an-email' });
+    expect(withDue.status).toBe(400);
+    expect(JSON.stringify(withDue.body)).toContain('assigneeEmail');
   });
 
   it('requires a token', async () => {

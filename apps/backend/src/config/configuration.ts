@@ -12,6 +12,8 @@ import { processSection, SECTIONS } from './sections';
 export { type AiConfig, type AiProviderName } from './sections/ai.config';
 export { mailboxAddress, type SmtpConfig } from './sections/email.config';
 
+export { isTimeZone } from './sections/schedules.config';
+
 export type RawEnv = Record<string, string | undefined>;
 
 type Sections = { [K in keyof typeof SECTIONS]: z.infer<(typeof SECTIONS)[K]> };

@@ -10,14 +10,27 @@ import { DeadLetterController } from '../modules/admin/dead-letter.controller';
 import { JobsController } from '../modules/jobs/jobs.controller';
 import { JobsModule } from '../modules/jobs/jobs.module';
 import { AdminModule } from '../modules/admin/admin.module';
+import { SchedulesController } from '../modules/schedules/schedules.controller';
+import { SchedulesModule } from '../modules/schedules/schedules.module';
+import { SchedulesConsoleController } from '../modules/admin/console/schedules-console.controller';
 import { SearchController } from '../modules/search/search.controller';
 import { SearchModule } from '../modules/search/search.module';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule],
-  controllers: [JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
+  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule, SchedulesModule],
+  controllers: [
+    JobsController,
+    DeadLetterController,
+    CasesController,
+    SearchController,
+    AiController,
+    AiUsageController,
+    SchedulesController,
+    // Kept out of AdminModule while its console is being reworked; it reads SchedulesModule's service.
+    SchedulesConsoleController,
+  ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

@@ -8,6 +8,7 @@ import { httpSection } from './http.config';
 import { operationsSection } from './operations.config';
 import { queueSection } from './queue.config';
 import { redisSection } from './redis.config';
+import { schedulesSection } from './schedules.config';
 import { searchSection } from './search.config';
 
 export { processSection } from './process.config';
@@ -22,6 +23,7 @@ export const SECTIONS = {
   admin: adminSection,
   operations: operationsSection,
   cases: casesSection,
+  schedules: schedulesSection,
   search: searchSection,
   email: emailSection,
   ai: aiSection,

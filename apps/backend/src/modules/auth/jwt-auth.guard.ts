@@ -6,7 +6,8 @@ import { InjectConfig } from '../../config/app-config.module';
 import type { AuthenticatedRequest } from './principal';
 
 /**
- * Bearer HS256 JWTs with `sub` and `organizationId` claims, signed with JWT_SECRET. Every token
+ * Bearer HS256 JWTs with `sub` and `organizationId` claims (and optionally `role: "admin"`), signed
+ * with JWT_SECRET. Every token
  * expires (`exp` required, at most JWT_MAX_LIFETIME_S ahead): a token without one would be a
  * credential for ever. With JWT_ISSUER / JWT_AUDIENCE set, a token minted for another service
  * with the same secret is refused.
@@ -36,7 +37,7 @@ export class JwtAuthGuard implements CanActivate {
       throw new UnauthorizedException(`invalid token: ${(err as Error).message}`);
     }
     // verify checks exp when present (expired, or not a number); here: that it is present and near.
-    const { sub, organizationId, exp, iat } = claims;
+    const { sub, organizationId, role, exp, iat } = claims;
     if (typeof exp !== 'number') throw new UnauthorizedException('invalid token: exp is required');
     const now = Math.floor(Date.now() / 1000);
     if (exp - now > jwtMaxLifetimeS || (typeof iat === 'number' && exp - iat > jwtMaxLifetimeS)) {
@@ -45,7 +46,8 @@ export class JwtAuthGuard implements CanActivate {
     if (typeof sub !== 'string' || !sub || typeof organizationId !== 'string' || !organizationId) {
       throw new UnauthorizedException('token must carry string claims sub and organizationId');
     }
-    req.principal = { userId: sub, organizationId };
+    // Any other role value is a plain member: the claim only ever adds the tenant-admin right.
+    req.principal = role === 'admin' ? { userId: sub, organizationId, role } : { userId: sub, organizationId };
     return true;
   }
 }

@@ -4,6 +4,13 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 export interface Principal {
   userId: string;
   organizationId: string;
+  /** The `role` claim: 'admin' for the tenant's administrators (tenant settings such as schedules); absent for members. */
+  role?: 'admin';
+}
+
+/** Tenant administrators only (the JWT's `role: "admin"` claim); the tenant is still the token's. */
+export function isTenantAdmin(p: Principal): boolean {
+  return p.role === 'admin';
 }
 
 export interface AuthenticatedRequest {

@@ -7,7 +7,7 @@ import type { IndexingOperation } from '../jobs/types';
 import { CASE_ENTITY_TYPE, CaseAssignedEvent, CaseCreatedEvent, CaseDeletedEvent, CaseUpdatedEvent } from '../events/case.events';
 
 /** "jane.doe@x.org" -> "Jane Doe": the best name we have until users have profiles. */
-function nameFromEmail(email: string): string {
+export function nameFromEmail(email: string): string {
   const local = email.split('@')[0] ?? email;
   const words = local.split(/[._+-]+/).filter(Boolean);
   return words.length ? words.map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') : local;

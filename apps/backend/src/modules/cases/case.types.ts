@@ -3,8 +3,16 @@ import { knownFieldsOnly } from '../http/validation';
 
 const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
-type CasePriority = (typeof CASE_PRIORITIES)[number];
-type CaseStatus = (typeof CASE_STATUSES)[number];
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+/** Statuses whose deadline still runs: the SLA check and the daily reminder look only at these. */
+export const OPEN_CASE_STATUSES = ['open', 'in_progress'] as const satisfies readonly CaseStatus[];
+
+/**
+ * Hours from creation to the due time a case gets from its priority, unless one is set explicitly.
+ * The migration 1764400400000_case-sla.sql backfilled existing cases with the same figures.
+ */
+export const CASE_SLA_HOURS: Record<CasePriority, number> = { critical: 4, high: 24, medium: 72, low: 168 };
 
 export interface Case {
   id: string;
@@ -16,6 +24,9 @@ export interface Case {
   priority: CasePriority;
   status: CaseStatus;
   assigneeEmail: string | null;
+  dueAt: string;
+  /** 'priority': derived from the priority (and follows it); 'explicit': set by a caller. */
+  dueAtSource: 'priority' | 'explicit';
   createdAt: string;
   updatedAt: string;
 }
@@ -31,12 +42,14 @@ export interface CaseRow {
   priority: CasePriority;
   status: CaseStatus;
   assignee_email: string | null;
+  due_at: Date;
+  due_at_explicit: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 export const CASE_COLUMNS =
-  'id, organization_id, number, version, title, description, category, priority, status, assignee_email, created_at, updated_at';
+  'id, organization_id, number, version, title, description, category, priority, status, assignee_email, due_at, due_at_explicit, created_at, updated_at';
 
 export function toCase(row: CaseRow): Case {
   return {
@@ -49,6 +62,8 @@ export function toCase(row: CaseRow): Case {
     priority: row.priority,
     status: row.status,
     assigneeEmail: row.assignee_email,
+    dueAt: row.due_at.toISOString(),
+    dueAtSource: row.due_at_explicit ? 'explicit' : 'priority',
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -69,6 +84,18 @@ const category = text(100).trim().min(1, { error: 'must not be empty' }).nullabl
 const priority = z.enum(CASE_PRIORITIES, { error: `must be one of ${CASE_PRIORITIES.join(', ')}` });
 const status = z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` });
 const assigneeEmail = z.email({ error: 'must be a valid email address' }).max(320).nullable();
+/** An instant with its offset; null (on update) goes back to the due time the priority gives. */
+const dueAt = z
+  .string({ error: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z' })
+  .pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z' }))
+  .refine(
+    (v) => {
+      const year = new Date(v).getUTCFullYear();
+      return year >= 2000 && year <= 2100;
+    },
+    { error: 'must be between the years 2000 and 2100' },
+  )
+  .nullable();
 
 // Unknown fields (organizationId, version, ...) are a 400 naming the field, never silently ignored.
 const UNKNOWN_FIELD = 'is not a field you can set';
@@ -78,6 +105,8 @@ const createShape = {
   description: description.default(''),
   category: category.default(null),
   priority: priority.default('medium'),
+  assigneeEmail: assigneeEmail.default(null),
+  dueAt: dueAt.default(null),
 };
 export const createCaseSchema = knownFieldsOnly(createShape, UNKNOWN_FIELD);
 // Typed from the shape: the loose object would add an index signature.
@@ -90,6 +119,7 @@ const updateShape = {
   priority: priority.optional(),
   status: status.optional(),
   assigneeEmail: assigneeEmail.optional(),
+  dueAt: dueAt.optional(),
 };
 export const updateCaseSchema = knownFieldsOnly(updateShape, UNKNOWN_FIELD).refine((p) => Object.values(p).some((v) => v !== undefined), {
   error: 'must change at least one field',

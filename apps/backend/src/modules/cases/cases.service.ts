@@ -10,9 +10,22 @@ import {
   CaseStatusChangedEvent,
   CaseUpdatedEvent,
 } from '../events/case.events';
-import { Case, CASE_COLUMNS, CasePage, CaseRow, CreateCaseInput, isCaseId, ListCasesInput, toCase, UpdateCaseInput } from './case.types';
+import { TenantRegisteredEvent } from '../events/tenant.events';
+import {
+  Case,
+  CASE_COLUMNS,
+  CASE_SLA_HOURS,
+  CasePage,
+  CasePriority,
+  CaseRow,
+  CreateCaseInput,
+  isCaseId,
+  ListCasesInput,
+  toCase,
+  UpdateCaseInput,
+} from './case.types';
 
-/** Input field -> column, for the fields a PATCH may change. */
+/** Input field -> column, for the fields a PATCH sets as given (the due time is derived, see dueChange). */
 const UPDATABLE = {
   title: 'title',
   description: 'description',
@@ -20,7 +33,24 @@ const UPDATABLE = {
   priority: 'priority',
   status: 'status',
   assigneeEmail: 'assignee_email',
-} as const satisfies Record<keyof UpdateCaseInput, keyof CaseRow>;
+} as const satisfies Record<Exclude<keyof UpdateCaseInput, 'dueAt'>, keyof CaseRow>;
+type UpdatableField = keyof typeof UPDATABLE;
+
+const HOUR_MS = 3_600_000;
+const derivedDueAt = (createdAt: Date, priority: CasePriority) => new Date(createdAt.getTime() + CASE_SLA_HOURS[priority] * HOUR_MS);
+
+/**
+ * The due time after a PATCH: an explicit one stays until replaced or reset with null; a derived
+ * one follows the priority. Undefined when it does not change.
+ */
+function dueChange(before: CaseRow, input: UpdateCaseInput): { dueAt: Date; explicit: boolean } | undefined {
+  const priority = input.priority ?? before.priority;
+  let next: { dueAt: Date; explicit: boolean };
+  if (input.dueAt) next = { dueAt: new Date(input.dueAt), explicit: true };
+  else if (input.dueAt === null || !before.due_at_explicit) next = { dueAt: derivedDueAt(before.created_at, priority), explicit: false };
+  else return undefined;
+  return next.dueAt.getTime() === before.due_at.getTime() && next.explicit === before.due_at_explicit ? undefined : next;
+}
 
 /**
  * Cases, always within one organization: every statement filters on organization_id, so a case
@@ -35,7 +65,9 @@ export class CasesService {
   ) {}
 
   async create(ctx: EventContext, input: CreateCaseInput): Promise<Case> {
-    const row = await this.db.transaction(async (client) => {
+    const { row, newTenant } = await this.db.transaction(async (client) => {
+      // A tenant is known from its first case on (the schedules feature gives it its defaults).
+      const tenant = await client.query(`INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, [ctx.organizationId]);
       const counter = await client.query<{ last_number: number }>(
         `INSERT INTO case_number_counters (organization_id, last_number) VALUES ($1, 1)
          ON CONFLICT (organization_id) DO UPDATE SET last_number = case_number_counters.last_number + 1
@@ -43,14 +75,27 @@ export class CasesService {
         [ctx.organizationId],
       );
       const inserted = await client.query<CaseRow>(
-        `INSERT INTO cases (organization_id, number, title, description, category, priority)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${CASE_COLUMNS}`,
-        [ctx.organizationId, counter.rows[0].last_number, input.title, input.description, input.category, input.priority],
+        `INSERT INTO cases (organization_id, number, title, description, category, priority, assignee_email, due_at, due_at_explicit)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::timestamptz, now() + make_interval(hours => $9::int)), $8::timestamptz IS NOT NULL)
+         RETURNING ${CASE_COLUMNS}`,
+        [
+          ctx.organizationId,
+          counter.rows[0].last_number,
+          input.title,
+          input.description,
+          input.category,
+          input.priority,
+          input.assigneeEmail,
+          input.dueAt,
+          CASE_SLA_HOURS[input.priority],
+        ],
       );
-      return inserted.rows[0];
+      return { row: inserted.rows[0], newTenant: tenant.rowCount === 1 };
     });
     const created = toCase(row);
+    if (newTenant) this.events.emit(TenantRegisteredEvent.eventName, new TenantRegisteredEvent(ctx));
     this.emit(new CaseCreatedEvent(ctx, created));
+    if (row.assignee_email) this.emit(new CaseAssignedEvent(ctx, created, row.assignee_email, null));
     return created;
   }
 
@@ -89,15 +134,21 @@ export class CasesService {
       ]);
       const before = current.rows[0];
       if (!before) return null;
-      const changed = (Object.keys(UPDATABLE) as (keyof UpdateCaseInput)[]).filter(
+      const changed: string[] = (Object.keys(UPDATABLE) as UpdatableField[]).filter(
         (field) => input[field] !== undefined && input[field] !== before[UPDATABLE[field]],
       );
-      if (changed.length === 0) return { before, after: before, changed };
       const params: unknown[] = [ctx.organizationId, id];
-      const sets = changed.map((field) => {
+      const sets = (changed as UpdatableField[]).map((field) => {
         params.push(input[field]);
         return `${UPDATABLE[field]} = $${params.length}`;
       });
+      const due = dueChange(before, input);
+      if (due) {
+        changed.push('dueAt');
+        params.push(due.dueAt, due.explicit);
+        sets.push(`due_at = $${params.length - 1}`, `due_at_explicit = $${params.length}`);
+      }
+      if (changed.length === 0) return { before, after: before, changed };
       const updated = await client.query<CaseRow>(
         `UPDATE cases SET ${sets.join(', ')}, version = version + 1, updated_at = now()
          WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`,

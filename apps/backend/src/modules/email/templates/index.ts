@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { caseAssignedTemplate } from './case-assigned.template';
 import { caseStatusChangedTemplate } from './case-status-changed.template';
+import { dailyReminderTemplate } from './daily-reminder.template';
 import { deadLetterDigestTemplate } from './dead-letter-digest.template';
 import type { EmailTemplate, RenderedEmail } from './email-template';
 import { reportAcknowledgementTemplate } from './report-acknowledgement.template';
@@ -19,6 +20,7 @@ export const EMAIL_TEMPLATES = {
   'sla-breach-warning': slaBreachWarningTemplate,
   'report-acknowledgement': reportAcknowledgementTemplate,
   'dlq-digest': deadLetterDigestTemplate,
+  'daily-reminder': dailyReminderTemplate,
 } as const;
 
 export type EmailTemplateId = keyof typeof EMAIL_TEMPLATES;

@@ -27,6 +27,11 @@ const samples: { [T in EmailTemplateId]: EmailTemplateContext<T> } = {
     reasons: [{ reason: 'ECONNREFUSED', count: 2 }],
     dashboardUrl: 'https://jobs.example.com/admin/queues',
   },
+  'daily-reminder': {
+    assigneeName: 'Ana',
+    date: '2026-12-02',
+    cases: [{ caseNumber: 7, caseTitle: 'Title', dueAt: '2026-12-02 17:00 (Europe/Paris)', caseUrl: 'https://app.example.com/cases/7' }],
+  },
 };
 
 describe('email templates', () => {

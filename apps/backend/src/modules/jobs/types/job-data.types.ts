@@ -129,6 +129,13 @@ export const deadLetterDigestJobDataSchema = baseJobDataSchema.extend({
   organizationId: z.literal(SYSTEM_ORGANIZATION_ID, { error: `must be "${SYSTEM_ORGANIZATION_ID}"` }),
 });
 
+/** A tenant's recurring job (sla-check, daily-reminder): the tenant is all it needs; the rest is read from PostgreSQL. */
+export const SCHEDULED_JOB_TYPES = ['sla-check', 'daily-reminder'] as const;
+export type ScheduledJobType = (typeof SCHEDULED_JOB_TYPES)[number];
+export const scheduledJobDataSchema = baseJobDataSchema.extend({
+  organizationId: id.refine((v) => v !== SYSTEM_ORGANIZATION_ID, { error: `must name a tenant, not "${SYSTEM_ORGANIZATION_ID}"` }),
+});
+
 export const INDEXING_OPERATIONS = ['create', 'update', 'delete', 'reindex'] as const;
 export type IndexingOperation = (typeof INDEXING_OPERATIONS)[number];
 
