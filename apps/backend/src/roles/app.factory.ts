@@ -6,6 +6,7 @@ import { AppModule, AppModuleExtras } from './app.module';
 import type { AppConfig } from '../config/configuration';
 import { ADMIN_QUEUES_ROUTE, API_PREFIX } from '../modules/http/routes';
 import { bodyErrors, jsonBody } from '../modules/http/body-parsing';
+import { jsonOnly, methodNotAllowed, RouteLayer } from '../modules/http/http-semantics';
 import { correlationId } from '../modules/http/correlation-id.middleware';
 import { correlationContext } from '../modules/logging/correlation-context';
 import { httpMetricsMiddleware } from '../modules/metrics/http-metrics';
@@ -40,6 +41,9 @@ export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): 
     correlationId,
     correlationContext,
     httpMetricsMiddleware(app.get(MetricsRegistry)),
+    // Express 5's layers have match(); its type declarations do not say so.
+    methodNotAllowed(() => app.getHttpAdapter().getInstance().router.stack as unknown as RouteLayer[], [ADMIN_QUEUES_ROUTE]),
+    jsonOnly([`/${API_PREFIX}/`, '/admin/api/']),
     ...jsonBody(config.http.bodyLimit),
     bodyErrors,
   );

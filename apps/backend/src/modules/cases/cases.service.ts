@@ -22,6 +22,18 @@ const UPDATABLE = {
   assigneeEmail: 'assignee_email',
 } as const satisfies Record<keyof UpdateCaseInput, keyof CaseRow>;
 
+/** The case's version is not one the caller expected (If-Match): nothing was written. */
+export class StaleCaseVersionError extends Error {
+  constructor(readonly currentVersion: number) {
+    super(`case is at version ${currentVersion}`);
+    this.name = 'StaleCaseVersionError';
+  }
+}
+
+/** The versions a write accepts: '*' or undefined for any, else the list (from If-Match). */
+export type ExpectedVersions = number[] | '*' | undefined;
+const accepts = (expected: ExpectedVersions, version: number) => expected === undefined || expected === '*' || expected.includes(version);
+
 /**
  * Cases, always within one organization: every statement filters on organization_id, so a case
  * of another tenant is indistinguishable from one that does not exist. Events are emitted only
@@ -79,8 +91,12 @@ export class CasesService {
     return { total, limit: page.limit, offset: page.offset, items: rows.map(toCase) };
   }
 
-  /** Changes only what differs; a PATCH that changes nothing is not a write (no version, no events). */
-  async update(ctx: EventContext, id: string, input: UpdateCaseInput): Promise<Case | null> {
+  /**
+   * Changes only what differs; a PATCH that changes nothing is not a write (no version, no events).
+   * With `expected`, a case at another version is not touched (StaleCaseVersionError): the row lock
+   * makes the check and the write one step, so of two clients holding version 3 only one wins.
+   */
+  async update(ctx: EventContext, id: string, input: UpdateCaseInput, expected?: ExpectedVersions): Promise<Case | null> {
     if (!isCaseId(id)) return null;
     const result = await this.db.transaction(async (client) => {
       const current = await client.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`, [
@@ -89,6 +105,7 @@ export class CasesService {
       ]);
       const before = current.rows[0];
       if (!before) return null;
+      if (!accepts(expected, before.version)) throw new StaleCaseVersionError(before.version);
       const changed = (Object.keys(UPDATABLE) as (keyof UpdateCaseInput)[]).filter(
         (field) => input[field] !== undefined && input[field] !== before[UPDATABLE[field]],
       );
@@ -119,14 +136,23 @@ export class CasesService {
     return after;
   }
 
-  async remove(ctx: EventContext, id: string): Promise<boolean> {
+  async remove(ctx: EventContext, id: string, expected?: ExpectedVersions): Promise<boolean> {
     if (!isCaseId(id)) return false;
-    const rows = await this.db.query<CaseRow>(`DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`, [
-      ctx.organizationId,
-      id,
-    ]);
-    if (!rows[0]) return false;
-    this.emit(new CaseDeletedEvent(ctx, toCase(rows[0])));
+    const deleted = await this.db.transaction(async (client) => {
+      const current = await client.query<{ version: number }>(
+        `SELECT version FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+        [ctx.organizationId, id],
+      );
+      if (!current.rows[0]) return null;
+      if (!accepts(expected, current.rows[0].version)) throw new StaleCaseVersionError(current.rows[0].version);
+      const rows = await client.query<CaseRow>(`DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`, [
+        ctx.organizationId,
+        id,
+      ]);
+      return rows.rows[0] ?? null;
+    });
+    if (!deleted) return false;
+    this.emit(new CaseDeletedEvent(ctx, toCase(deleted)));
     return true;
   }
 
