@@ -123,3 +123,14 @@ export interface CasePage {
   offset: number;
   items: Case[];
 }
+
+/** The case's version is not one the caller expected (If-Match): nothing was written. */
+export class StaleCaseVersionError extends Error {
+  constructor(readonly currentVersion: number) {
+    super(`case is at version ${currentVersion}`);
+    this.name = 'StaleCaseVersionError';
+  }
+}
+
+/** The versions a write accepts: '*' or undefined for any, else the list (from If-Match). */
+export type ExpectedVersions = number[] | '*' | undefined;

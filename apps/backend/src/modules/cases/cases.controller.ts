@@ -23,8 +23,8 @@ import { parseOr400 } from '../http/validation';
 import { ifMatchVersions, preconditionFailed, versionTag } from '../http/preconditions';
 import { API_PREFIX } from '../http/routes';
 import { CASE_ENTITY_TYPE } from '../events/case.events';
-import { Case, CasePage, createCaseSchema, isCaseId, listCasesSchema, updateCaseSchema } from './case.types';
-import { CasesService, StaleCaseVersionError } from './cases.service';
+import { Case, CasePage, createCaseSchema, isCaseId, listCasesSchema, StaleCaseVersionError, updateCaseSchema } from './case.types';
+import { CasesService } from './cases.service';
 
 /** A stale If-Match is a 412 with the current version; anything else passes through. */
 async function checkedVersion<T>(write: Promise<T>): Promise<T> {

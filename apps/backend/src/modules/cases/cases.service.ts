@@ -10,7 +10,19 @@ import {
   CaseStatusChangedEvent,
   CaseUpdatedEvent,
 } from '../events/case.events';
-import { Case, CASE_COLUMNS, CasePage, CaseRow, CreateCaseInput, isCaseId, ListCasesInput, toCase, UpdateCaseInput } from './case.types';
+import {
+  Case,
+  CASE_COLUMNS,
+  CasePage,
+  CaseRow,
+  CreateCaseInput,
+  ExpectedVersions,
+  isCaseId,
+  ListCasesInput,
+  StaleCaseVersionError,
+  toCase,
+  UpdateCaseInput,
+} from './case.types';
 
 /** Input field -> column, for the fields a PATCH may change. */
 const UPDATABLE = {
@@ -22,16 +34,6 @@ const UPDATABLE = {
   assigneeEmail: 'assignee_email',
 } as const satisfies Record<keyof UpdateCaseInput, keyof CaseRow>;
 
-/** The case's version is not one the caller expected (If-Match): nothing was written. */
-export class StaleCaseVersionError extends Error {
-  constructor(readonly currentVersion: number) {
-    super(`case is at version ${currentVersion}`);
-    this.name = 'StaleCaseVersionError';
-  }
-}
-
-/** The versions a write accepts: '*' or undefined for any, else the list (from If-Match). */
-export type ExpectedVersions = number[] | '*' | undefined;
 const accepts = (expected: ExpectedVersions, version: number) => expected === undefined || expected === '*' || expected.includes(version);
 
 /**
