@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { int, list } from '../fields';
+import { int, list, problem } from '../fields';
 import { DATA_DIR, NODE_ENV } from '../shared-variables';
 
 export const APP_ROLES = ['all', 'api', 'worker'] as const;
+
+/**
+ * EMBEDDED: whether `npm start` runs private Redis/PostgreSQL servers for what is not configured.
+ * auto: only when nothing answers on the local standard port; always: even then; never: not at all.
+ * Read before the configuration is loaded (src/dev/embedded), validated here too so it is documented.
+ */
+export const EMBEDDED_MODES = ['auto', 'always', 'never'] as const;
+export const EMBEDDED = z.enum(EMBEDDED_MODES, { error: 'must be auto, always or never' }).default('auto');
 export type AppRole = (typeof APP_ROLES)[number];
 
 /**
@@ -34,6 +42,12 @@ export const processSection = z
     WORKER_QUEUES,
     SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     WORKER_YIELD_LAG_MS: int(0, 1_000).default(5),
+    EMBEDDED,
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === 'production' && e.EMBEDDED === 'always') {
+      problem(ctx, 'EMBEDDED', 'cannot be always when NODE_ENV=production: production names real servers');
+    }
   })
   .transform((e) => ({
     env: e.NODE_ENV,
