@@ -4,6 +4,7 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/backend/package.json apps/backend/
+COPY packages/client/package.json packages/client/
 RUN npm ci --no-audit --no-fund
 COPY apps/backend apps/backend
 RUN npm run build && npm prune --omit=dev

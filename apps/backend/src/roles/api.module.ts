@@ -13,11 +13,12 @@ import { AdminModule } from '../modules/admin/admin.module';
 import { SearchController } from '../modules/search/search.controller';
 import { SearchModule } from '../modules/search/search.module';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { DocsController } from './openapi/docs.controller';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
   imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule],
-  controllers: [JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
+  controllers: [JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController, DocsController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

@@ -12,6 +12,9 @@ import { correlationContext } from '../modules/logging/correlation-context';
 import { httpMetricsMiddleware } from '../modules/metrics/http-metrics';
 import { MetricsRegistry } from '../modules/metrics/metrics.registry';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import express from 'express';
+import { dirname } from 'node:path';
+import { DOCS_ASSETS_ROUTE, DOCS_ROUTE } from './openapi/docs.controller';
 
 export interface RunningApp {
   context: INestApplicationContext;
@@ -47,7 +50,10 @@ export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): 
     ...jsonBody(config.http.bodyLimit),
     bodyErrors,
   );
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
+  app.use(DOCS_ASSETS_ROUTE, express.static(dirname(require.resolve('swagger-ui-dist/package.json')), { index: false, maxAge: '1h' }));
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}', DOCS_ROUTE, `${DOCS_ROUTE}/{*path}`],
+  });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   new Logger('Bootstrap').log(`HTTP on ${url} (API ${url}/${API_PREFIX}, dashboard ${url}${ADMIN_QUEUES_ROUTE})`);
