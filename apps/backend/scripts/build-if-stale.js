@@ -44,8 +44,12 @@ if (require.main === module) {
   const why = staleness(OUTPUT, SOURCES);
   if (why) {
     process.stderr.write(`building the backend (${why})\n`);
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(BACKEND, 'tsconfig.build.json')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc', { paths: [BACKEND] }), '-p', join(BACKEND, 'tsconfig.build.json')],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
   }
 }

@@ -127,7 +127,7 @@ function components(): Record<string, Json> {
   };
   return Object.fromEntries(
     Object.keys(named).map((id) => {
-      const { $schema: _s, $id: _i, ...schema } = out.schemas[id];
+      const schema = Object.fromEntries(Object.entries(out.schemas[id]).filter(([k]) => k !== '$schema' && k !== '$id'));
       return [id, schema];
     }),
   );
@@ -166,7 +166,8 @@ function enqueueBody(queue: (typeof WORK_QUEUES)[number]): Json | null {
   const names = 'fixed' in spec ? [spec.fixed] : jobNamesOf(queue);
   const variants = names.map((name) => {
     const s = jsonSchema(schemaFor(queue, name)!, false) as { properties: Record<string, Json>; required?: string[] };
-    const { organizationId: _o, correlationId: _c, ...properties } = s.properties;
+    // The server sets these two from the token and the X-Correlation-Id header.
+    const properties = Object.fromEntries(Object.entries(s.properties).filter(([k]) => k !== 'organizationId' && k !== 'correlationId'));
     return {
       ...s,
       properties: { ...properties, priority: { type: 'string', enum: Object.keys(PRIORITY_TIERS) } },
