@@ -38,7 +38,7 @@ function staleness(output, sources) {
 const SOURCES = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(BACKEND, p));
 const OUTPUT = join(BACKEND, 'dist', 'main.js');
 
-module.exports = { staleness, newestUnder, SOURCES, OUTPUT };
+module.exports = { staleness, OUTPUT };
 
 if (require.main === module) {
   const why = staleness(OUTPUT, SOURCES);

@@ -22,7 +22,7 @@ interface Service {
 }
 
 /** Compose's interpolation: $$, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
-export function interpolate(value: string, vars: RawEnv): string {
+function interpolate(value: string, vars: RawEnv): string {
   return value.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g,
     (match, name?: string, colon?: string, op?: string, arg?: string) => {

@@ -23,7 +23,7 @@ interface Panel {
   panels?: Panel[];
 }
 
-export function dashboardExpressions(file = DASHBOARD): { panel: string; expr: string }[] {
+function dashboardExpressions(file = DASHBOARD): { panel: string; expr: string }[] {
   const dashboard = JSON.parse(readFileSync(file, 'utf8')) as { panels: Panel[] };
   const out: { panel: string; expr: string }[] = [];
   const walk = (panels: Panel[]) => {

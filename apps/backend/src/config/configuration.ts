@@ -9,7 +9,7 @@ import { processSection, SECTIONS } from './sections';
  * into that part of AppConfig, so a section's type is what its schema produces.
  */
 
-export { APP_ROLES, EMBEDDED, EMBEDDED_MODES, type AppRole } from './sections/process.config';
+export { APP_ROLES, EMBEDDED, type AppRole } from './sections/process.config';
 export { AI_PROVIDER_NAMES, type AiConfig, type AiProviderName, type AiTimeoutJobType } from './sections/ai.config';
 export { mailboxAddress, type EmailConfig, type SmtpConfig } from './sections/email.config';
 

@@ -9,7 +9,7 @@ export const APP_ROLES = ['all', 'api', 'worker'] as const;
  * auto: only when nothing answers on the local standard port; always: even then; never: not at all.
  * Read before the configuration is loaded (src/dev/embedded), validated here too so it is documented.
  */
-export const EMBEDDED_MODES = ['auto', 'always', 'never'] as const;
+const EMBEDDED_MODES = ['auto', 'always', 'never'] as const;
 export const EMBEDDED = z.enum(EMBEDDED_MODES, { error: 'must be auto, always or never' }).default('auto');
 export type AppRole = (typeof APP_ROLES)[number];
 

@@ -179,7 +179,7 @@ function enqueueBody(queue: (typeof WORK_QUEUES)[number]): Json | null {
   return distinct.length === 1 ? distinct[0] : { oneOf: distinct };
 }
 
-export interface OpenApiOptions {
+interface OpenApiOptions {
   /** SEARCH_MAX_QUERY_LENGTH of the running server (the committed document uses the default). */
   maxQueryLength: number;
   version: string;
