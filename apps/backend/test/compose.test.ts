@@ -29,10 +29,10 @@ function interpolate(value: string, vars: RawEnv): string {
       if (match === '$$') return '$';
       const v = vars[name!];
       const missing = v === undefined || (colon === ':' && v === '');
-      if (op === '-') return missing ? arg! : v!;
+      if (op === '-') return missing ? (arg ?? '') : (v ?? '');
       if (op === '?') {
         if (missing) throw new Error(`required variable ${name} is missing a value: ${arg}`);
-        return v!;
+        return v ?? '';
       }
       return v ?? '';
     },

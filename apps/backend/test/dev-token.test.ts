@@ -6,7 +6,7 @@ import { verify } from 'jsonwebtoken';
 const BACKEND = join(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { staleness, OUTPUT } = require('../scripts/build-if-stale.js') as {
-  staleness(output: string, sources: string[]): string | null;
+  staleness: (output: string, sources: string[]) => string | null;
   OUTPUT: string;
 };
 

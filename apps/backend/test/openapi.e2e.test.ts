@@ -26,16 +26,17 @@ describe('OpenAPI document and client', () => {
   });
 
   it('every $ref resolves, every operation has an id, a success answer and the error answers', () => {
-    const doc = openApiDocument({ maxQueryLength: 256, version: '0' }) as any;
+    type Op = { operationId?: string; responses: Record<string, { content: Record<string, { schema: unknown }> }> };
+    const doc = openApiDocument({ maxQueryLength: 256, version: '0' }) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const ref of refs) {
       const name = /#\/components\/schemas\/([^"]+)/.exec(ref)![1];
       expect(doc.components.schemas[name]).toBeDefined();
     }
-    const ops = Object.values(doc.paths).flatMap((item: any) => Object.entries(item).filter(([m]) => m !== 'parameters')) as [
-      string,
-      any,
-    ][];
+    const ops = Object.values(doc.paths).flatMap((item) => Object.entries(item).filter(([m]) => m !== 'parameters')) as [string, Op][];
     expect(ops.length).toBeGreaterThanOrEqual(12);
     for (const [, op] of ops) {
       expect(op.operationId).toEqual(expect.any(String));
@@ -80,7 +81,7 @@ describe('OpenAPI document and client', () => {
       templateId: 'case-assigned',
       to: 'a@example.com',
       context: { caseNumber: 'C-1', caseTitle: 't', assigneeName: 'A', caseUrl: 'https://x.example/1' },
-    } as never);
+    });
     expect(await client.getJob({ queue: 'email', id: job.id })).toMatchObject({ id: job.id, queue: 'email', name: 'send-email' });
   });
 });

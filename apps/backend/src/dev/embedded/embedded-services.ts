@@ -48,7 +48,7 @@ export async function startEmbeddedServices(env: RawEnv): Promise<EmbeddedServic
         const redis = await startRedisServer({ dir: join(dataDir, 'redis') });
         out.REDIS_HOST = redis.host;
         out.REDIS_PORT = String(redis.port);
-        stops.push(redis.stop);
+        stops.push(() => redis.stop());
         const why = mode.data === 'auto' ? `probed 127.0.0.1:${port}, nothing answers: ` : '';
         notes.push(
           `${tag}: Redis: ${why}started a private redis-server on ${redis.host}:${redis.port} (AOF, data in ${join(dataDir, 'redis')})`,
@@ -77,7 +77,7 @@ export async function startEmbeddedServices(env: RawEnv): Promise<EmbeddedServic
       } else {
         const pg = await startPostgresServer({ dir: join(dataDir, 'postgres') });
         out.DATABASE_URL = pg.url;
-        stops.push(pg.stop);
+        stops.push(() => pg.stop());
         const why = mode.data === 'auto' ? `probed 127.0.0.1:${port}, nothing answers: ` : '';
         notes.push(`${tag}: PostgreSQL: ${why}started a private PostgreSQL on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'postgres')})`);
       }
