@@ -1,13 +1,15 @@
 # One image for every role; APP_ROLE / WORKER_QUEUES choose what a container runs.
-FROM node:20-bookworm-slim AS build
+# Node 24 is the current LTS; the code also runs on Node 20 (engines >=20), as CI and development do.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/backend/package.json apps/backend/
+COPY packages/client/package.json packages/client/
 RUN npm ci --no-audit --no-fund
 COPY apps/backend apps/backend
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules

@@ -1,17 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { existsSync } from 'node:fs';
 import { startApp } from './roles/app.factory';
 import { ConfigValidationError, loadConfiguration } from './config/configuration';
 import { resolveWorkerQueues } from './modules/jobs/queues';
 import { startEmbeddedServices } from './dev/embedded/embedded-services';
 import { exitOnSignals } from './roles/lifecycle';
 import { migrate } from './modules/database/migrate';
+import { loadDotEnv } from './dev/dot-env';
 
 async function main(): Promise<void> {
   const log = new Logger('Main');
-  // Variables already in the environment win over the file.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadDotEnv();
   const embedded = await startEmbeddedServices(process.env);
   embedded.notes.forEach((n) => log.log(n));
   try {

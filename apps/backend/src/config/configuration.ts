@@ -9,7 +9,8 @@ import { processSection, SECTIONS } from './sections';
  * into that part of AppConfig, so a section's type is what its schema produces.
  */
 
-export { type AiConfig, type AiProviderName } from './sections/ai.config';
+export { EMBEDDED } from './sections/process.config';
+export { AI_PROVIDER_NAMES, type AiConfig, type AiProviderName } from './sections/ai.config';
 export { mailboxAddress, type SmtpConfig } from './sections/email.config';
 
 export { isTimeZone } from './sections/schedules.config';

@@ -40,8 +40,14 @@ describe('email configuration', () => {
       connectionTimeoutMs: 10_000,
       greetingTimeoutMs: 10_000,
       socketTimeoutMs: 30_000,
+      tls: { ca: undefined, caFile: undefined, rejectUnauthorized: true, starttls: 'opportunistic' },
     });
     expect(smtp({ SMTP_SECURE: 'true' })?.port).toBe(465);
+    expect(smtp({ SMTP_REQUIRE_TLS: 'true', SMTP_TLS_REJECT_UNAUTHORIZED: 'false' })?.tls).toMatchObject({
+      starttls: 'require',
+      rejectUnauthorized: false,
+    });
+    expect(smtp({ SMTP_IGNORE_TLS: 'yes' })?.tls.starttls).toBe('ignore');
     expect(smtp({ SMTP_PORT: '' })?.port).toBe(587); // an empty line in .env means unset
     expect(smtp({ SMTP_PORT: '1025', SMTP_USER: 'u', SMTP_PASSWORD: 'p', SMTP_GREETING_TIMEOUT_MS: '500' })).toMatchObject({
       port: 1025,
@@ -54,6 +60,10 @@ describe('email configuration', () => {
     [{ SMTP_PORT: 'abc' }, 'SMTP_PORT'],
     [{ SMTP_SECURE: 'maybe' }, 'SMTP_SECURE'],
     [{ SMTP_USER: 'u' }, 'SMTP_USER, SMTP_PASSWORD'],
+    [{ SMTP_REQUIRE_TLS: 'true', SMTP_IGNORE_TLS: 'true' }, 'SMTP_REQUIRE_TLS, SMTP_IGNORE_TLS'],
+    [{ SMTP_SECURE: 'true', SMTP_IGNORE_TLS: 'true' }, 'SMTP_SECURE, SMTP_IGNORE_TLS'],
+    [{ SMTP_TLS_CA: '/nonexistent/ca.pem' }, 'SMTP_TLS_CA'],
+    [{ SMTP_TLS_REJECT_UNAUTHORIZED: 'nope' }, 'SMTP_TLS_REJECT_UNAUTHORIZED'],
     [{ SMTP_SOCKET_TIMEOUT_MS: '5' }, 'SMTP_SOCKET_TIMEOUT_MS'],
     [{ EMAIL_FROM: 'not an address' }, 'EMAIL_FROM'],
     [{ OPS_ALERT_EMAIL: 'ops' }, 'OPS_ALERT_EMAIL'],

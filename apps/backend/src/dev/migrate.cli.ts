@@ -1,9 +1,12 @@
 import { loadConfiguration } from '../config/configuration';
 import { startEmbeddedServices } from './embedded/embedded-services';
 import { migrate } from '../modules/database/migrate';
+import { loadDotEnv } from './dot-env';
 
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded server). */
 async function main(): Promise<void> {
+  // The same .env as `npm start`: otherwise the migrations would go to another database than the app's.
+  loadDotEnv();
   const embedded = await startEmbeddedServices(process.env);
   try {
     const config = loadConfiguration(embedded.env);

@@ -16,6 +16,7 @@ import { SchedulesConsoleController } from '../modules/admin/console/schedules-c
 import { SearchController } from '../modules/search/search.controller';
 import { SearchModule } from '../modules/search/search.module';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { DocsController } from './openapi/docs.controller';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
@@ -30,6 +31,7 @@ import { HttpExceptionFilter } from './http-exception.filter';
     SchedulesController,
     // Kept out of AdminModule while its console is being reworked; it reads SchedulesModule's service.
     SchedulesConsoleController,
+    DocsController,
   ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })

@@ -7,11 +7,15 @@ import type { AppConfig } from '../config/configuration';
 import { ADMIN_QUEUES_ROUTE, API_PREFIX } from '../modules/http/routes';
 import { adminSecurityHeaders } from '../modules/http/admin-security-headers';
 import { bodyErrors, jsonBody } from '../modules/http/body-parsing';
+import { jsonOnly, methodNotAllowed, RouteLayer } from '../modules/http/http-semantics';
 import { correlationId } from '../modules/http/correlation-id.middleware';
 import { correlationContext } from '../modules/logging/correlation-context';
 import { httpMetricsMiddleware } from '../modules/metrics/http-metrics';
 import { MetricsRegistry } from '../modules/metrics/metrics.registry';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import express from 'express';
+import { dirname } from 'node:path';
+import { DOCS_ASSETS_ROUTE, DOCS_ROUTE } from './openapi/docs.controller';
 
 export interface RunningApp {
   context: INestApplicationContext;
@@ -41,12 +45,18 @@ export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): 
     correlationId,
     correlationContext,
     httpMetricsMiddleware(app.get(MetricsRegistry)),
+    // Express 5's layers have match(); its type declarations do not say so.
+    methodNotAllowed(() => app.getHttpAdapter().getInstance().router.stack as unknown as RouteLayer[], [ADMIN_QUEUES_ROUTE]),
+    jsonOnly([`/${API_PREFIX}/`, '/admin/api/']),
     ...jsonBody(config.http.bodyLimit),
     bodyErrors,
   );
   // Before Bull Board and the console mount (at init), so their pages and sign-in challenges get them too.
   app.use('/admin', adminSecurityHeaders());
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}'] });
+  app.use(DOCS_ASSETS_ROUTE, express.static(dirname(require.resolve('swagger-ui-dist/package.json')), { index: false, maxAge: '1h' }));
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ['health', 'health/{*path}', 'metrics', 'admin/{*path}', DOCS_ROUTE, `${DOCS_ROUTE}/{*path}`],
+  });
   await app.listen(config.http.port, config.http.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   new Logger('Bootstrap').log(`HTTP on ${url} (API ${url}/${API_PREFIX}, dashboard ${url}${ADMIN_QUEUES_ROUTE})`);

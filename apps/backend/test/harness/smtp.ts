@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
+import { join } from 'node:path';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
 import type { RawEnv } from '../../src/config/configuration';
@@ -17,6 +20,8 @@ export interface SmtpBehaviour {
   data?: (n: number) => Reply | undefined;
   /** Credentials the server accepts; unset: no authentication needed. */
   auth?: { user: string; password: string };
+  /** Offer STARTTLS with this key and certificate (PEM), or with `implicit`, TLS from the first byte (port 465 style). */
+  tls?: { key: string; cert: string; implicit?: boolean };
 }
 
 export interface ReceivedMail {
@@ -33,6 +38,8 @@ export interface TestSmtpServer {
   dataAttempts: number;
   /** The Message-ID of every message that reached the end of DATA, accepted or not. */
   attemptedMessageIds: (string | undefined)[];
+  /** Accepted messages that came over TLS (STARTTLS or implicit). */
+  receivedOverTls: number;
   /** Connections ever accepted, and those open now. */
   connectionsAccepted: number;
   openConnections: number;
@@ -43,14 +50,17 @@ export interface TestSmtpServer {
 
 const smtpError = (reply: Reply) => Object.assign(new Error(reply.message), { responseCode: reply.code });
 
-/** A real SMTP server (the smtp-server package) on localhost; no TLS, so tests need no certificates. */
+/** A real SMTP server (the smtp-server package) on localhost; no TLS unless `behaviour.tls` gives a certificate. */
 export async function startSmtpServer(behaviour: SmtpBehaviour = {}, port?: number): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
-  const state = { dataAttempts: 0, connectionsAccepted: 0 };
+  const state = { dataAttempts: 0, connectionsAccepted: 0, receivedOverTls: 0 };
+  const tls = behaviour.tls;
+  const disabled = [...(tls ? [] : ['STARTTLS']), ...(behaviour.auth ? [] : ['AUTH'])];
   const attemptedMessageIds: (string | undefined)[] = [];
   const server = new SMTPServer({
     logger: false,
-    disabledCommands: behaviour.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: disabled,
+    ...(tls ? { key: tls.key, cert: tls.cert, secure: tls.implicit === true } : {}),
     authOptional: !behaviour.auth,
     allowInsecureAuth: true,
     onConnect(_session, callback) {
@@ -81,6 +91,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}, port?: numb
             if (reply) return callback(smtpError(reply));
             const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
             received.push({ envelope: { from, to: session.envelope.rcptTo.map((r) => r.address) }, raw, parsed });
+            if (session.secure) state.receivedOverTls++;
             callback(null);
           },
           (err: Error) => callback(err),
@@ -99,6 +110,9 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}, port?: numb
     attemptedMessageIds,
     get dataAttempts() {
       return state.dataAttempts;
+    },
+    get receivedOverTls() {
+      return state.receivedOverTls;
     },
     get connectionsAccepted() {
       return state.connectionsAccepted;
@@ -134,4 +148,48 @@ export async function startSilentServer(): Promise<{ port: number; connections: 
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A private CA (self-signed) and a server certificate it signed for localhost and 127.0.0.1, made
+ * with openssl in `dir`: what a company relay or a stock exim with a snake-oil certificate presents.
+ */
+export function makeCertificates(dir: string): { caFile: string; ca: string; key: string; cert: string } {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Ethico Test CA',
+  ]);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ]);
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  return { caFile: join(dir, 'ca.pem'), ca: read('ca.pem'), key: read('server.key'), cert: read('server.pem') };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { int, list, problem } from '../fields';
 
-const AI_PROVIDER_NAMES = ['anthropic', 'openai', 'local'] as const;
+export const AI_PROVIDER_NAMES = ['anthropic', 'openai', 'local'] as const;
 export type AiProviderName = (typeof AI_PROVIDER_NAMES)[number];
 /** Kept literal so config has no dependency on the jobs module. */
 export type AiTimeoutJobType = 'generate-summary' | 'translate' | 'categorize' | 'note-cleanup';

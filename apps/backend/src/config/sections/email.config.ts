@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
@@ -12,6 +13,18 @@ export function mailboxAddress(value: string): string | null {
 }
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/** The file's text when it holds a PEM certificate; otherwise what is wrong with it. */
+function readPem(file: string): string | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { problem: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+  }
+  return text.includes('-----BEGIN CERTIFICATE-----')
+    ? text
+    : { problem: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` };
+}
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -34,6 +47,10 @@ export const emailSection = z
     SMTP_CONNECTION_TIMEOUT_MS: int(100, 600_000).default(10_000),
     SMTP_GREETING_TIMEOUT_MS: int(100, 600_000).default(10_000),
     SMTP_SOCKET_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    SMTP_TLS_CA: z.string().optional(),
+    SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+    SMTP_REQUIRE_TLS: bool.default(false),
+    SMTP_IGNORE_TLS: bool.default(false),
     EMAIL_FROM: z
       .string()
       .default('Ethico <no-reply@ethico.localhost>')
@@ -55,6 +72,13 @@ export const emailSection = z
       problem(ctx, 'SMTP_HOST', 'must be set when NODE_ENV=production (the file outbox is for development)');
     }
     if (Boolean(e.SMTP_USER) !== Boolean(e.SMTP_PASSWORD)) problem(ctx, 'SMTP_USER, SMTP_PASSWORD', 'set both or neither');
+    if (e.SMTP_REQUIRE_TLS && e.SMTP_IGNORE_TLS) problem(ctx, 'SMTP_REQUIRE_TLS, SMTP_IGNORE_TLS', 'set at most one of them');
+    if (e.SMTP_SECURE && e.SMTP_IGNORE_TLS)
+      problem(ctx, 'SMTP_SECURE, SMTP_IGNORE_TLS', 'SMTP_SECURE=true is TLS from the first byte; it cannot be ignored');
+    if (e.SMTP_TLS_CA) {
+      const pem = readPem(e.SMTP_TLS_CA);
+      if (typeof pem !== 'string') problem(ctx, 'SMTP_TLS_CA', pem.problem);
+    }
     try {
       parseExpression(e.DLQ_DIGEST_CRON, { tz: e.DLQ_DIGEST_TZ });
     } catch (err) {
@@ -74,6 +98,14 @@ export const emailSection = z
           connectionTimeoutMs: e.SMTP_CONNECTION_TIMEOUT_MS,
           greetingTimeoutMs: e.SMTP_GREETING_TIMEOUT_MS,
           socketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
+          tls: {
+            /** PEM certificates trusted in addition to the system's (a private CA, a self-signed server). */
+            ca: e.SMTP_TLS_CA ? (readPem(e.SMTP_TLS_CA) as string) : undefined,
+            caFile: e.SMTP_TLS_CA,
+            rejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED,
+            /** STARTTLS: 'require' fails when the server does not offer it, 'ignore' never uses it, 'opportunistic' uses it when offered. */
+            starttls: e.SMTP_REQUIRE_TLS ? ('require' as const) : e.SMTP_IGNORE_TLS ? ('ignore' as const) : ('opportunistic' as const),
+          },
         }
       : null,
     outboxDir: e.EMAIL_OUTBOX_DIR ?? join(e.DATA_DIR, 'outbox'),

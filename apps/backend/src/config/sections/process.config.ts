@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { bool, int, list } from '../fields';
+import { bool, int, list, problem } from '../fields';
 import { DATA_DIR, NODE_ENV } from '../shared-variables';
 
 const APP_ROLES = ['all', 'api', 'worker'] as const;
+
+/**
+ * EMBEDDED: whether `npm start` runs private Redis/PostgreSQL servers for what is not configured.
+ * auto: only when nothing answers on the local standard port; always: even then; never: not at all.
+ * Read before the configuration is loaded (src/dev/embedded), validated here too so it is documented.
+ */
+const EMBEDDED_MODES = ['auto', 'always', 'never'] as const;
+export const EMBEDDED = z.enum(EMBEDDED_MODES, { error: 'must be auto, always or never' }).default('auto');
 
 /**
  * WORKER_QUEUES: the queues a worker process consumes; unset means every work queue. Config does not
@@ -35,6 +43,12 @@ export const processSection = z
     WORKER_YIELD_LAG_MS: int(0, 1_000).default(5),
     // Set by the jest harness for the processes it starts; main.ts refuses NODE_ENV=test without it.
     ETHICO_TEST_HARNESS: bool.default(false),
+    EMBEDDED,
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === 'production' && e.EMBEDDED === 'always') {
+      problem(ctx, 'EMBEDDED', 'cannot be always when NODE_ENV=production: production names real servers');
+    }
   })
   .transform((e) => ({
     env: e.NODE_ENV,

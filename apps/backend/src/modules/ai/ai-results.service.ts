@@ -4,7 +4,8 @@ import type { AiJobType } from '../jobs/types';
 import type { AiProviderName, TokenUsage } from './ai.types';
 import type { CallRecord } from './provider-chain';
 
-export type AiResultStatus = 'pending' | 'ready' | 'unavailable';
+export const AI_RESULT_STATUSES = ['pending', 'ready', 'unavailable'] as const;
+export type AiResultStatus = (typeof AI_RESULT_STATUSES)[number];
 
 export interface AiResultKey {
   organizationId: string;

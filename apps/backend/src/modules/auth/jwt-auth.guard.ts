@@ -1,9 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import type { AuthenticatedRequest } from './principal';
+
+export const BEARER_REALM = 'ethico';
 
 /**
  * Bearer HS256 JWTs with `sub` and `organizationId` claims (and optionally `role: "admin"`), signed
@@ -21,9 +23,15 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const res = ctx.switchToHttp().getResponse<Response>();
+    // RFC 6750 §3: every 401 names the scheme; error="invalid_token" when one was sent but is not good.
+    const unauthorized = (message: string, invalidToken: boolean) => {
+      res.setHeader('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"${invalidToken ? ', error="invalid_token"' : ''}`);
+      return new UnauthorizedException(message);
+    };
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      throw new UnauthorizedException('a bearer token is required');
+      throw unauthorized('a bearer token is required', false);
     }
     const { jwtIssuer, jwtAudience, jwtMaxLifetimeS } = this.config.auth;
     let claims: Record<string, unknown>;
@@ -34,7 +42,7 @@ export class JwtAuthGuard implements CanActivate {
         ...(jwtAudience ? { audience: jwtAudience } : {}),
       });
     } catch (err) {
-      throw new UnauthorizedException(`invalid token: ${(err as Error).message}`);
+      throw unauthorized(`invalid token: ${(err as Error).message}`, true);
     }
     // verify checks exp when present (expired, or not a number); here: that it is present and near.
     const { sub, organizationId, role, exp, iat } = claims;
@@ -44,7 +52,7 @@ export class JwtAuthGuard implements CanActivate {
       throw new UnauthorizedException(`invalid token: its lifetime exceeds ${jwtMaxLifetimeS} s`);
     }
     if (typeof sub !== 'string' || !sub || typeof organizationId !== 'string' || !organizationId) {
-      throw new UnauthorizedException('token must carry string claims sub and organizationId');
+      throw unauthorized('token must carry string claims sub and organizationId', true);
     }
     // Any other role value is a plain member: the claim only ever adds the tenant-admin right.
     req.principal = role === 'admin' ? { userId: sub, organizationId, role } : { userId: sub, organizationId };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { knownFieldsOnly } from '../http/validation';
 
-const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+export const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
 export type CasePriority = (typeof CASE_PRIORITIES)[number];
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** Statuses whose deadline still runs: the SLA check and the daily reminder look only at these. */
@@ -153,3 +153,14 @@ export interface CasePage {
   offset: number;
   items: Case[];
 }
+
+/** The case's version is not one the caller expected (If-Match): nothing was written. */
+export class StaleCaseVersionError extends Error {
+  constructor(readonly currentVersion: number) {
+    super(`case is at version ${currentVersion}`);
+    this.name = 'StaleCaseVersionError';
+  }
+}
+
+/** The versions a write accepts: '*' or undefined for any, else the list (from If-Match). */
+export type ExpectedVersions = number[] | '*' | undefined;

@@ -21,6 +21,8 @@ import {
   CreateCaseInput,
   isCaseId,
   ListCasesInput,
+  ExpectedVersions,
+  StaleCaseVersionError,
   toCase,
   UpdateCaseInput,
 } from './case.types';
@@ -51,6 +53,8 @@ function dueChange(before: CaseRow, input: UpdateCaseInput): { dueAt: Date; expl
   else return undefined;
   return next.dueAt.getTime() === before.due_at.getTime() && next.explicit === before.due_at_explicit ? undefined : next;
 }
+
+const accepts = (expected: ExpectedVersions, version: number) => expected === undefined || expected === '*' || expected.includes(version);
 
 /**
  * Cases, always within one organization: every statement filters on organization_id, so a case
@@ -124,8 +128,12 @@ export class CasesService {
     return { total, limit: page.limit, offset: page.offset, items: rows.map(toCase) };
   }
 
-  /** Changes only what differs; a PATCH that changes nothing is not a write (no version, no events). */
-  async update(ctx: EventContext, id: string, input: UpdateCaseInput): Promise<Case | null> {
+  /**
+   * Changes only what differs; a PATCH that changes nothing is not a write (no version, no events).
+   * With `expected`, a case at another version is not touched (StaleCaseVersionError): the row lock
+   * makes the check and the write one step, so of two clients holding version 3 only one wins.
+   */
+  async update(ctx: EventContext, id: string, input: UpdateCaseInput, expected?: ExpectedVersions): Promise<Case | null> {
     if (!isCaseId(id)) return null;
     const result = await this.db.transaction(async (client) => {
       const current = await client.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`, [
@@ -134,6 +142,7 @@ export class CasesService {
       ]);
       const before = current.rows[0];
       if (!before) return null;
+      if (!accepts(expected, before.version)) throw new StaleCaseVersionError(before.version);
       const changed: string[] = (Object.keys(UPDATABLE) as UpdatableField[]).filter(
         (field) => input[field] !== undefined && input[field] !== before[UPDATABLE[field]],
       );
@@ -170,14 +179,23 @@ export class CasesService {
     return after;
   }
 
-  async remove(ctx: EventContext, id: string): Promise<boolean> {
+  async remove(ctx: EventContext, id: string, expected?: ExpectedVersions): Promise<boolean> {
     if (!isCaseId(id)) return false;
-    const rows = await this.db.query<CaseRow>(`DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`, [
-      ctx.organizationId,
-      id,
-    ]);
-    if (!rows[0]) return false;
-    this.emit(new CaseDeletedEvent(ctx, toCase(rows[0])));
+    const deleted = await this.db.transaction(async (client) => {
+      const current = await client.query<{ version: number }>(
+        `SELECT version FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+        [ctx.organizationId, id],
+      );
+      if (!current.rows[0]) return null;
+      if (!accepts(expected, current.rows[0].version)) throw new StaleCaseVersionError(current.rows[0].version);
+      const rows = await client.query<CaseRow>(`DELETE FROM cases WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`, [
+        ctx.organizationId,
+        id,
+      ]);
+      return rows.rows[0] ?? null;
+    });
+    if (!deleted) return false;
+    this.emit(new CaseDeletedEvent(ctx, toCase(deleted)));
     return true;
   }
 

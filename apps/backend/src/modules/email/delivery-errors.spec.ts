@@ -24,6 +24,29 @@ describe('classifyDeliveryError', () => {
     ['no auth mechanism', err('Authentication failed', { code: 'EAUTH' }), 'permanent'],
     ['missing credentials', err('Missing credentials for "PLAIN"', { code: 'ENOAUTH' }), 'permanent'],
     ['address refused locally', err('Invalid recipient "x"', { code: 'EENVELOPE' }), 'permanent'],
+    [
+      'untrusted certificate',
+      err('unable to verify the first certificate', { code: 'ESOCKET', originalCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      'permanent',
+    ],
+    ['self-signed over STARTTLS', err('Error initiating TLS - self-signed certificate', { code: 'ETLS' }), 'permanent'],
+    ['expired certificate', err('certificate has expired', { code: 'ESOCKET', originalCode: 'CERT_HAS_EXPIRED' }), 'permanent'],
+    [
+      'certificate for another name',
+      err("Hostname/IP does not match certificate's altnames", { code: 'ESOCKET', originalCode: 'ERR_TLS_CERT_ALTNAME_INVALID' }),
+      'permanent',
+    ],
+    [
+      'STARTTLS refused',
+      err('Error upgrading connection with STARTTLS: 502 no', { code: 'ETLS', responseCode: 502, permanent: true }),
+      'permanent',
+    ],
+    [
+      '454 TLS not available now',
+      err('Error upgrading connection with STARTTLS: 454 try later', { code: 'ETLS', responseCode: 454, permanent: false }),
+      'transient',
+    ],
+    ['closed during the handshake', err('Connection closed unexpectedly', { code: 'ETLS' }), 'transient'],
   ] as const)('%s is %s', (_name, error, expected) => {
     expect(classifyDeliveryError(error)).toBe(expected);
   });

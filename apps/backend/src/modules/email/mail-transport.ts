@@ -1,9 +1,18 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type { AppConfig } from '../../config/configuration';
+import type { AppConfig, SmtpConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { FileOutboxSender } from './file-outbox-sender';
 import type { DeliveryReport, MailSender, OutgoingMessage } from './mail-sender';
 import { SmtpSender } from './smtp-sender';
+
+function describeTls(smtp: SmtpConfig): string {
+  const mode = smtp.secure
+    ? 'TLS on connect'
+    : { require: 'STARTTLS required', ignore: 'no TLS', opportunistic: 'STARTTLS when offered' }[smtp.tls.starttls];
+  if (!smtp.secure && smtp.tls.starttls === 'ignore') return mode;
+  const trust = !smtp.tls.rejectUnauthorized ? 'certificate not verified' : smtp.tls.caFile ? `trusting ${smtp.tls.caFile}` : 'system CAs';
+  return `${mode}, ${trust}`;
+}
 
 /**
  * The process's one way out for mail, chosen by configuration: SMTP when SMTP_HOST is set, the
@@ -18,7 +27,7 @@ export class MailTransport implements OnApplicationShutdown {
     this.sender = smtp ? new SmtpSender(smtp) : new FileOutboxSender(outboxDir);
     new Logger('Email').log(
       smtp
-        ? `delivering through ${smtp.host}:${smtp.port}${smtp.secure ? ' (TLS)' : ''}`
+        ? `delivering through ${smtp.host}:${smtp.port} (${describeTls(smtp)})`
         : `SMTP_HOST is not set: writing messages as .eml files to ${outboxDir}`,
     );
   }

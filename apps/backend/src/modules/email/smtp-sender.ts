@@ -22,6 +22,9 @@ export class SmtpSender implements MailSender {
       connectionTimeout: config.connectionTimeoutMs,
       greetingTimeout: config.greetingTimeoutMs,
       socketTimeout: config.socketTimeoutMs,
+      requireTLS: config.tls.starttls === 'require',
+      ignoreTLS: config.tls.starttls === 'ignore',
+      tls: { ca: config.tls.ca, rejectUnauthorized: config.tls.rejectUnauthorized },
       // Retrying is BullMQ's job (attempts, backoff, dead letters); a pool that silently re-sends
       // after a dropped connection would hide attempts from the job's history.
       maxRequeues: 0,

@@ -1,8 +1,12 @@
 import express, { ErrorRequestHandler, RequestHandler } from 'express';
+import { isJsonType } from './http-semantics';
 
-/** JSON bodies up to BODY_LIMIT; malformed JSON is a 400 and an oversized body a 413, both as JSON. */
+/**
+ * JSON bodies up to BODY_LIMIT (application/json and +json types such as merge-patch+json); malformed
+ * JSON is a 400 and an oversized body a 413, both as JSON.
+ */
 export function jsonBody(limit: string): RequestHandler[] {
-  return [express.json({ limit })];
+  return [express.json({ limit, type: (req) => isJsonType(String(req.headers['content-type'] ?? '')) })];
 }
 
 /** What body-parser hands on: an http-errors error, with the parser's `type` and, for a 413, the `limit`. */
