@@ -8,5 +8,11 @@ export const queueSection = z
       .regex(/^[A-Za-z0-9_-]+$/, { error: 'may contain only letters, digits, _ and -' })
       .default('ethico'),
     ENQUEUE_TIMEOUT_MS: int(100, 60_000).default(2_000),
+    // Independent of job retention: a key is honoured this long even after its job was removed.
+    QUEUE_IDEMPOTENCY_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
   })
-  .transform((e) => ({ prefix: e.QUEUE_PREFIX, enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS }));
+  .transform((e) => ({
+    prefix: e.QUEUE_PREFIX,
+    enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    idempotencyTtlSeconds: e.QUEUE_IDEMPOTENCY_TTL_SECONDS,
+  }));

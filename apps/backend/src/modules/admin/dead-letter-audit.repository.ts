@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DatabaseService } from '../database/database.service';
 import type { AdminPrincipal } from '../auth/admin-auth';
 
@@ -25,17 +24,8 @@ export interface AuditEntry {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorRole'>;
 
-/** JSON with object keys sorted, so equal payloads hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-export const payloadHash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+// One canonical hash for payloads, shared with the job platform's idempotency records.
+export { canonicalJson, payloadHash } from '../jobs/idempotency';
 
 /**
  * The append-only audit trail of the dead-letter console (table dead_letter_audit, whose triggers

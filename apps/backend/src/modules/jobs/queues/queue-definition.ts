@@ -1,6 +1,10 @@
 import type { BackoffOptions, KeepJobs, WorkerOptions } from 'bullmq';
 import type { z } from 'zod';
 
+/** Priority tiers: High for SLA checks, Normal for user-facing work, Low for bulk work. */
+export const PRIORITY_TIERS = { high: 1, normal: 2, low: 5 } as const;
+export type PriorityTier = keyof typeof PRIORITY_TIERS;
+
 /** Every payload names its tenant; a correlation id ties it to the request or job it follows from. */
 export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: string }>;
 
@@ -8,8 +12,11 @@ export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: 
 export interface QueueJobDefaults {
   attempts: number;
   backoff: BackoffOptions;
-  /** BullMQ priority (1 is highest); undefined keeps jobs unprioritized, taken in FIFO order. */
-  priority: number | undefined;
+  /**
+   * BullMQ priority (1 is highest), one of PRIORITY_TIERS. Required: BullMQ takes unprioritized
+   * jobs before every prioritized one, so a job without a priority would overtake High work.
+   */
+  priority: (typeof PRIORITY_TIERS)[PriorityTier];
   removeOnComplete: KeepJobs | boolean;
   removeOnFail: KeepJobs | boolean;
 }
@@ -52,10 +59,9 @@ export function defineQueue<
   return def;
 }
 
-/** BullMQ rejects `priority: undefined` in some code paths; drop it when unset. */
+/** The job options BullMQ applies to every job added to the queue (a tier given at enqueue overrides the priority). */
 export function bullDefaultJobOptions(def: QueueDefinition) {
-  const { priority, ...rest } = def.defaultJobOptions;
-  return priority === undefined ? rest : { ...rest, priority };
+  return { ...def.defaultJobOptions };
 }
 
 /** Several job names sharing one payload schema (the job name is also a field of the payload). */

@@ -1,4 +1,4 @@
-import { AI_QUEUE, bullDefaultJobOptions, DEAD_LETTER_QUEUE_DEF, EMAIL_QUEUE, INDEXING_QUEUE, PRIORITY_TIERS } from '.';
+import { AI_QUEUE, bullDefaultJobOptions, DEAD_LETTER_QUEUE_DEF, EMAIL_QUEUE, INDEXING_QUEUE, PRIORITY_TIERS, QUEUES } from '.';
 
 const HOUR = 3600;
 
@@ -11,6 +11,7 @@ describe('queue definitions match the specification', () => {
       {
         attempts: 5,
         backoff: { type: 'exponential', delay: 2000 },
+        priority: 2, // Normal: BullMQ takes unprioritized jobs before High ones
         removeOnComplete: { count: 1000, age: 24 * HOUR },
         removeOnFail: { count: 5000, age: 7 * 24 * HOUR },
       },
@@ -53,5 +54,9 @@ describe('queue definitions match the specification', () => {
 
   it('maps the priority tiers onto BullMQ priorities (1 is highest)', () => {
     expect(PRIORITY_TIERS).toEqual({ high: 1, normal: 2, low: 5 });
+  });
+
+  it.each(QUEUES.map((q) => [q.name, q] as const))('gives every job of %s a tier priority by default', (_name, def) => {
+    expect(Object.values(PRIORITY_TIERS)).toContain(bullDefaultJobOptions(def).priority);
   });
 });
