@@ -23,6 +23,10 @@ const listSchema = filterSchema.extend({
 /** Bulk actions require an explicit filter object; `{}` means every pending entry. */
 const bulkSchema = filterSchema.omit({ status: true }).strict();
 
+const replaySchema = z
+  .object({ data: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the payload to replay)' }).optional() })
+  .strict();
+
 /** Operators read payloads as stored; viewers read them redacted. */
 function forRole<T extends DeadLetterItem>(admin: AdminPrincipal, item: T): T {
   return admin.role === 'operator' ? item : redactEntry(item);
@@ -70,8 +74,10 @@ export class DeadLetterController {
   @Post(':id/replay')
   @HttpCode(200)
   @RequireAdminRole('operator')
-  async replay(@Param('id') id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<ReplayResult> {
-    const result = await this.actions.replay(admin, id);
+  async replay(@Param('id') id: string, @Body() body: unknown, @CurrentAdmin() admin: AdminPrincipal): Promise<ReplayResult> {
+    // `{ "data": {...} }` replays an edited payload (edit-and-replay); no body replays as stored.
+    const { data } = parseOr400(replaySchema, body ?? {});
+    const result = await this.actions.replay(admin, id, data === undefined ? {} : { data });
     if (!result) throw new NotFoundException(`no dead-letter entry ${id}`);
     return result;
   }
