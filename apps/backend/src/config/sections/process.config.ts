@@ -34,6 +34,9 @@ export const processSection = z
     WORKER_QUEUES,
     SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
     WORKER_YIELD_LAG_MS: int(0, 1_000).default(5),
+    // A queue with jobs ready whose worker here starts none for this long is wedged (readiness 503, then recovery).
+    WORKER_STALL_TIMEOUT_MS: int(1_000, 3_600_000).default(20_000),
+    WORKER_WATCHDOG_INTERVAL_MS: int(100, 60_000).default(5_000),
   })
   .transform((e) => ({
     env: e.NODE_ENV,
@@ -45,4 +48,5 @@ export const processSection = z
     /** APP_ROLE=all: cut worker concurrency while requests are served and the event loop is later than this (0: never). */
     workerYield: { lagMs: e.WORKER_YIELD_LAG_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workerWatchdog: { stallTimeoutMs: e.WORKER_STALL_TIMEOUT_MS, intervalMs: e.WORKER_WATCHDOG_INTERVAL_MS },
   }));
