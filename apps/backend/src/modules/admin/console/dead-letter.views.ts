@@ -338,7 +338,7 @@ export function detailPage(
                       <td>${a.at.toISOString()}</td>
                       <td>${a.actor} (${a.actorRole})</td>
                       <td>${a.action}</td>
-                      <td><code title="${a.beforeHash}">${a.beforeHash.slice(0, 16)}…</code></td>
+                      <td>${a.beforeHash ? html`<code title="${a.beforeHash}">${a.beforeHash.slice(0, 16)}…</code>` : '–'}</td>
                       <td>${a.afterHash ? html`<code title="${a.afterHash}">${a.afterHash.slice(0, 16)}…</code>` : '–'}</td>
                       <td>${a.replayJobId ?? '–'}</td>
                       <td>${a.bulkId ? a.bulkId.slice(0, 8) : '–'}</td>
