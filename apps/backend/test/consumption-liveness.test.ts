@@ -30,10 +30,11 @@ describe('consumption liveness', () => {
 
   const ready = () => request(app.url!).get('/health/ready');
   const worker = () => discoverWorkQueueWorkers(app.context.get(DiscoveryService, { strict: false })).find((w) => w.name === 'email')!;
-  const wedges = async () => {
-    const metric = await app.context.get(MetricsRegistry, { strict: false }).registry.getSingleMetric('ethico_worker_wedges_total')!.get();
+  const counter = async (name: string) => {
+    const metric = await app.context.get(MetricsRegistry, { strict: false }).registry.getSingleMetric(name)!.get();
     return metric.values.find((v) => v.labels.queue === 'email')?.value ?? 0;
   };
+  const wedges = () => counter('ethico_worker_wedges_total');
   const completed = async (ids: string[]) => {
     const q = app.context.get(JobsService, { strict: false }).queue('email');
     const states = await Promise.all(ids.map((id) => q.getJobState(id)));
@@ -79,6 +80,7 @@ describe('consumption liveness', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     await eventually(async () => (await ready()).status === 200, 10_000, 100);
     expect(await wedges()).toBe(1);
+    expect(await counter('ethico_worker_connection_recreated_total')).toBeGreaterThanOrEqual(1);
     expect(worker()).toBe(before);
   }, 60_000);
 });
