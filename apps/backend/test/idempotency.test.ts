@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { IdempotencyConflictError } from '../src/modules/jobs/idempotency';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
+import { PriorityBackfillService } from '../src/modules/jobs/priority-backfill.service';
 import { startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
 import { bearer } from './harness/http';
@@ -121,6 +122,16 @@ describe('idempotency records and priorities', () => {
       jobs.enqueue('email', 'send-email', { organizationId: 'org-r', ...email('x@example.com') }, { idempotencyKey: 'keep-me' }),
     ).rejects.toThrow(IdempotencyConflictError);
   }, 120_000);
+
+  it('gives jobs added before the queues had default priorities their tier', async () => {
+    const old = await jobs
+      .queue('ai-processing')
+      .add('categorize', { organizationId: 'org-b', type: 'categorize', entityType: 'case', entityId: 'c-old' }, { priority: 0 });
+    expect(await old.getState()).toBe('waiting');
+    expect(await app.context.get(PriorityBackfillService).backfillAll()).toBeGreaterThanOrEqual(1);
+    expect(await old.getState()).toBe('prioritized');
+    expect((await jobs.queue('ai-processing').getJob(old.id!))!.priority).toBe(2);
+  });
 
   it('starts a High job enqueued behind 1,000 AI jobs given no tier', async () => {
     const ai = (i: number) => ({ organizationId: 'org-p', type: 'generate-summary' as const, entityType: 'case', entityId: `c-${i}` });

@@ -8,6 +8,7 @@ import { DeadLetterService } from './dead-letter/dead-letter.service';
 import { JobsService } from './jobs.service';
 import { JobOutboxRepository } from './outbox/job-outbox.repository';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { PriorityBackfillService } from './priority-backfill.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
 
 /**
@@ -27,7 +28,7 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
     }),
     ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
   ],
-  providers: [JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService],
+  providers: [JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService, PriorityBackfillService],
   exports: [BullModule, JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService],
 })
 export class JobsModule {}
