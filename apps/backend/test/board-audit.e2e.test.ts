@@ -87,6 +87,28 @@ describe('Bull Board in the audit trail', () => {
     ]);
   });
 
+  it('refuses, and records, an edit that moves a job to another organization', async () => {
+    const queue = app.context.get(JobsService).queue('email');
+    const job = await queue.add('send-email', { organizationId: org, templateId: 'case-assigned', to: 'c@example.com', context: {} });
+    const moved = await request(app.url!)
+      .patch(`/admin/queues/api/queues/email/${job.id}/update-data`)
+      .set(operator())
+      .send({ jobData: { ...job.data, organizationId: 'org-other' } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors).toEqual([{ field: 'organizationId', message: expect.stringContaining('another organization') }]);
+    expect((await queue.getJob(job.id!))!.data.organizationId).toBe(org);
+    const fixed = await request(app.url!)
+      .patch(`/admin/queues/api/queues/email/${job.id}/update-data`)
+      .set(operator())
+      .send({ jobData: { ...job.data, to: 'd@example.com' } });
+    expect(fixed.status).toBe(200);
+    expect((await queue.getJob(job.id!))!.data.to).toBe('d@example.com');
+    expect((await rows(job.id!)).map((r) => [r.action, r.outcome])).toEqual([
+      ['board-update-data', 'refused'],
+      ['board-update-data', 'done'],
+    ]);
+  });
+
   it('records no row for a write the board refused', async () => {
     const res = await request(app.url!).put(`/admin/queues/api/queues/email/no-such-job/promote`).set(operator());
     expect(res.status).toBeGreaterThanOrEqual(400);

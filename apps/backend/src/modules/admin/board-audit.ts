@@ -100,6 +100,24 @@ export class BoardAudit {
           this.audit.recordRead(actor, entry).then(() => next(), unavailable);
           return;
         }
+        const edited = (req.body as { jobData?: { organizationId?: unknown } } | undefined)?.jobData;
+        if (what.action === 'board-update-data' && entry.organizationId !== null && edited?.organizationId !== entry.organizationId) {
+          // As with the console's edit-and-replay: an edit fixes a job, it never moves it to another tenant.
+          const refuse = () =>
+            res.status(400).json({
+              statusCode: 400,
+              error: 'Bad Request',
+              message: 'Invalid request',
+              errors: [
+                {
+                  field: 'organizationId',
+                  message: `must stay ${JSON.stringify(entry.organizationId)}: an edit cannot move a job to another organization`,
+                },
+              ],
+            });
+          this.audit.recordRefused(actor, entry).then(refuse, unavailable);
+          return;
+        }
         this.audit
           .record(actor, entry, () => {
             const answered = new Promise<{ effective: boolean; result: null }>((resolve) => {
@@ -140,7 +158,7 @@ export class BoardAudit {
         beforeHash = payloadHash(job.data);
       }
     }
-    const body = req.body as { data?: unknown } | undefined;
+    const body = req.body as { jobData?: unknown } | undefined;
     return {
       action: what.action,
       entryId: what.jobId ?? '*',
@@ -148,7 +166,7 @@ export class BoardAudit {
       jobName,
       organizationId,
       beforeHash,
-      afterHash: what.action === 'board-update-data' && body?.data !== undefined ? payloadHash(body.data) : null,
+      afterHash: what.action === 'board-update-data' && body?.jobData !== undefined ? payloadHash(body.jobData) : null,
       replayJobId: null,
       bulkId: null,
       correlationId: currentCorrelation()?.correlationId ?? null,
