@@ -1,4 +1,4 @@
-import { defineQueue, PRIORITY_TIERS } from './queue-definition';
+import { defineQueue } from './queue-definition';
 
 export const DEAD_LETTER_QUEUE_NAME = 'dead-letter';
 
@@ -10,7 +10,7 @@ export const DEAD_LETTER_QUEUE_DEF = defineQueue({
     // Entries are records, never processed: no retries, and never trimmed automatically.
     attempts: 1,
     backoff: { type: 'fixed', delay: 0 },
-    priority: PRIORITY_TIERS.low, // never consumed; set so that no queue holds an unprioritized job
+    priority: null, // never consumed: entries are records in the waiting list, not work
     removeOnComplete: false,
     removeOnFail: false,
   },

@@ -15,8 +15,9 @@ export interface QueueJobDefaults {
   /**
    * BullMQ priority (1 is highest), one of PRIORITY_TIERS. Required: BullMQ takes unprioritized
    * jobs before every prioritized one, so a job without a priority would overtake High work.
+   * null only for a queue nothing consumes (the dead-letter queue's entries are records, not work).
    */
-  priority: (typeof PRIORITY_TIERS)[PriorityTier];
+  priority: (typeof PRIORITY_TIERS)[PriorityTier] | null;
   removeOnComplete: KeepJobs | boolean;
   removeOnFail: KeepJobs | boolean;
 }
@@ -50,18 +51,23 @@ export interface QueueDefinition<
   http?: { field: string } | { fixed: keyof J & string };
 }
 
+/** A queue that has workers always has a tier priority; only a queue nothing consumes may have none. */
+type Declared<N extends string, J extends Record<string, PayloadSchema>, W extends QueueWorkerOptions | null> = QueueDefinition<N, J, W> &
+  (W extends null ? unknown : { defaultJobOptions: { priority: (typeof PRIORITY_TIERS)[PriorityTier] } });
+
 /** Keeps the literal types of a declaration, from which the registry's types are derived. */
 export function defineQueue<
   const N extends string,
   const J extends Record<string, PayloadSchema>,
   const W extends QueueWorkerOptions | null,
->(def: QueueDefinition<N, J, W>): QueueDefinition<N, J, W> {
+>(def: Declared<N, J, W>): Declared<N, J, W> {
   return def;
 }
 
 /** The job options BullMQ applies to every job added to the queue (a tier given at enqueue overrides the priority). */
 export function bullDefaultJobOptions(def: QueueDefinition) {
-  return { ...def.defaultJobOptions };
+  const { priority, ...rest } = def.defaultJobOptions;
+  return priority === null ? rest : { ...rest, priority };
 }
 
 /** Several job names sharing one payload schema (the job name is also a field of the payload). */
