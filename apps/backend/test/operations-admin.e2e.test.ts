@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
+import { payloadHash } from '../src/modules/admin/dead-letter-audit.repository';
 import { hashPassword } from '../src/modules/auth/password-hash';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
@@ -181,6 +182,57 @@ describe('admin roles, CSRF and the audit trail', () => {
     const page = await request(app.url!).get(`/admin/dead-letter/${id}`).set(operator());
     expect(page.text).toMatch(/data-action="edit-and-replay"[\s\S]*otto \(operator\)/);
     expect(page.text).toMatch(/data-action="reveal"/);
+  });
+
+  it('refuses an edit-and-replay that moves the job to another organization, in the console and the JSON API', async () => {
+    const payload = {
+      organizationId: 'org-t1',
+      type: 'translate',
+      entityType: 'case',
+      entityId: 'c1',
+      content: 'text',
+      targetLanguage: 'de',
+    };
+    const id = await deadLetter(payload, 'ai-processing', 'translate');
+    const moved = JSON.stringify({ ...payload, organizationId: 'org-t2' });
+
+    const form = await request(app.url!).get(`/admin/dead-letter/${id}/edit`).set(operator());
+    const consoleTry = await request(app.url!)
+      .post(`/admin/dead-letter/${id}/edit`)
+      .set(operator())
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), payload: moved });
+    expect(consoleTry.status).toBe(400);
+    expect(consoleTry.text).toContain('a replay cannot move a job to another organization');
+
+    const apiTry = await request(app.url!)
+      .post(`/admin/api/dead-letter/${id}/replay`)
+      .set(operator())
+      .send({ data: JSON.parse(moved) });
+    expect(apiTry.status).toBe(400);
+    expect(apiTry.body.errors).toEqual([{ field: 'organizationId', message: expect.stringContaining('must stay "org-t1"') }]);
+
+    const queue = app.context.get(JobsService).queue('ai-processing');
+    expect(await queue.getJob(`replay-${id}`)).toBeUndefined();
+    expect((await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator())).body.status).toBe('pending');
+
+    // The same organization with a fixed field replays, and the audit row hashes what was replayed.
+    const fixed = { ...payload, targetLanguage: 'fr' };
+    const ok = await request(app.url!).post(`/admin/api/dead-letter/${id}/replay`).set(operator()).send({ data: fixed });
+    expect(ok.status).toBe(200);
+    const replayed = await queue.getJob(`replay-${id}`);
+    expect(replayed?.data).toMatchObject({ organizationId: 'org-t1', targetLanguage: 'fr' });
+    const pg = new Client({ connectionString: app.config.database.url });
+    await pg.connect();
+    try {
+      const rows = await pg.query(
+        "SELECT action, organization_id, after_hash FROM dead_letter_audit WHERE entry_id = $1 AND action <> 'reveal'",
+        [id],
+      );
+      expect(rows.rows).toEqual([{ action: 'edit-and-replay', organization_id: 'org-t1', after_hash: payloadHash(replayed!.data) }]);
+    } finally {
+      await pg.end();
+    }
   });
 
   it('bulk-dismisses the filtered set after a confirmation step, one audit row each', async () => {

@@ -5,6 +5,7 @@ import { JobsModule } from '../modules/jobs/jobs.module';
 import { CONSUMERS } from '../modules/jobs/processors';
 import type { WorkQueueName } from '../modules/jobs/queues';
 import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
+import { ConsumptionWatchdogService } from '../modules/jobs/runtime/consumption-watchdog.service';
 import { RateLimitNotingWorker } from '../modules/jobs/runtime/rate-limit-noting.worker';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
@@ -33,6 +34,7 @@ export class WorkersModule {
         { provide: CONSUMED_QUEUES, useValue: queues },
         ...(extra.processors ?? consumers.map((c) => c.processor)),
         WorkerFailuresListener,
+        ConsumptionWatchdogService,
       ],
     };
   }

@@ -43,6 +43,9 @@ export const processSection = z
     WORKER_YIELD_LAG_MS: int(0, 1_000).default(5),
     // Set by the jest harness for the processes it starts; main.ts refuses NODE_ENV=test without it.
     ETHICO_TEST_HARNESS: bool.default(false),
+    // A queue with jobs ready whose worker here starts none for this long is wedged (readiness 503, then recovery).
+    WORKER_STALL_TIMEOUT_MS: int(1_000, 3_600_000).default(20_000),
+    WORKER_WATCHDOG_INTERVAL_MS: int(100, 60_000).default(5_000),
     EMBEDDED,
   })
   .superRefine((e, ctx) => {
@@ -62,4 +65,5 @@ export const processSection = z
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     /** Started by the test harness: the only place NODE_ENV=test may run. */
     testHarness: e.ETHICO_TEST_HARNESS,
+    workerWatchdog: { stallTimeoutMs: e.WORKER_STALL_TIMEOUT_MS, intervalMs: e.WORKER_WATCHDOG_INTERVAL_MS },
   }));

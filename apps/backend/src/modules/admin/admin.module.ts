@@ -13,7 +13,7 @@ import { Inject } from '@nestjs/common';
   imports: [JobsModule],
   controllers: [DeadLetterConsoleController],
   providers: [DeadLetterAuditRepository, DeadLetterActionsService],
-  exports: [DeadLetterActionsService],
+  exports: [DeadLetterActionsService, DeadLetterAuditRepository],
 })
 export class AdminModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

@@ -21,5 +21,17 @@ function redactBoardBody(value: unknown, depth = 0): unknown {
  */
 export function redactBoardForViewer(_req: Request, res: Response): void {
   const json = res.json.bind(res);
-  res.json = (body: unknown) => json(redactBoardBody(body));
+  res.json = (body: unknown) => json(readOnlyQueues(redactBoardBody(body)));
+}
+
+/** Every queue read-only in the board's queue list: the UI then shows a viewer no action buttons. */
+function readOnlyQueues(body: unknown): unknown {
+  const queues = (body as { queues?: unknown })?.queues;
+  if (!Array.isArray(queues)) return body;
+  return {
+    ...(body as object),
+    queues: (queues as unknown[]).map((q) =>
+      q && typeof q === 'object' ? { ...q, readOnlyMode: true, allowRetries: false, allowCompletedRetries: false } : q,
+    ),
+  };
 }

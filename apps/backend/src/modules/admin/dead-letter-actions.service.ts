@@ -1,9 +1,8 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AdminPrincipal } from '../auth/admin-auth';
-import { DeadLetterService, DismissResult, replayJobId, ReplayResult } from '../jobs/dead-letter/dead-letter.service';
+import { DeadLetterService, DismissResult, editedReplayPayload, replayJobId, ReplayResult } from '../jobs/dead-letter/dead-letter.service';
 import type { DeadLetterDetail, DeadLetterFilter } from '../jobs/dead-letter/dead-letter.types';
-import { validatePayload } from '../jobs/types/index';
 import { currentCorrelation } from '../logging/correlation-context';
 import { DeadLetterAuditRepository, payloadHash } from './dead-letter-audit.repository';
 
@@ -35,14 +34,17 @@ export class DeadLetterActionsService {
     private readonly audit: DeadLetterAuditRepository,
   ) {}
 
-  /** Replays as stored, or with `data` (validated against the job type's schema) when given. */
+  /**
+   * Replays as stored, or with `data` when given (validated against the job type's schema, its
+   * organizationId unchanged); the audit row hashes the payload that is replayed.
+   */
   async replay(actor: AdminPrincipal, id: string, options: { data?: unknown; bulkId?: string } = {}): Promise<ReplayResult | null> {
     requireOperator(actor);
     const entry = await this.deadLetters.get(id);
     if (!entry) return null;
     if (entry.status === 'replayed') return this.deadLetters.replay(id);
     const edited = options.data !== undefined;
-    const after = edited ? validatePayload(entry.queue, entry.name, options.data) : entry.data;
+    const after = edited ? editedReplayPayload(entry, options.data) : entry.data;
     return this.audit.record(
       actor,
       {

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { DatabaseService } from '../database/database.service';
 import type { AdminPrincipal } from '../auth/admin-auth';
 
-type AuditAction = 'replay' | 'edit-and-replay' | 'dismiss' | 'reveal';
+/** The console's actions, and Bull Board's (`board-retry`, `board-read`, ...: board-audit.ts). */
+export type AuditAction = 'replay' | 'edit-and-replay' | 'dismiss' | 'reveal' | `board-${string}`;
+export type AuditOutcome = 'done' | 'refused';
 
 export interface AuditEntry {
   id: string;
@@ -15,29 +17,25 @@ export interface AuditEntry {
   sourceQueue: string;
   jobName: string;
   organizationId: string | null;
-  beforeHash: string;
+  beforeHash: string | null;
   afterHash: string | null;
   replayJobId: string | null;
   bulkId: string | null;
   correlationId: string | null;
+  outcome: AuditOutcome;
+  /** For board rows: the HTTP request (method, path and query). */
+  detail: string | null;
 }
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorRole'>;
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'actor' | 'actorRole' | 'outcome' | 'detail'> & {
+  detail?: string | null;
+};
 
-/** JSON with object keys sorted, so equal payloads hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-export const payloadHash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+// One canonical hash for payloads, shared with the job platform's idempotency records.
+export { payloadHash } from '../jobs/idempotency';
 
 /**
- * The append-only audit trail of the dead-letter console (table dead_letter_audit, whose triggers
+ * The append-only audit trail of the dead-letter console and Bull Board (table dead_letter_audit, whose triggers
  * refuse UPDATE, DELETE and TRUNCATE). An action and its row succeed or fail together: the row is
  * written first, in a transaction that commits only if the action took effect.
  */
@@ -49,25 +47,7 @@ export class DeadLetterAuditRepository {
     const client = await this.db.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO dead_letter_audit
-           (actor, actor_role, action, entry_id, source_queue, job_name, organization_id, before_hash, after_hash, replay_job_id, bulk_id, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          actor.name,
-          actor.role,
-          entry.action,
-          entry.entryId,
-          entry.sourceQueue,
-          entry.jobName,
-          entry.organizationId,
-          entry.beforeHash,
-          entry.afterHash,
-          entry.replayJobId,
-          entry.bulkId,
-          entry.correlationId,
-        ],
-      );
+      await this.insert(client, actor, entry, 'done');
       const { effective, result } = await action();
       await client.query(effective ? 'COMMIT' : 'ROLLBACK');
       return result;
@@ -79,10 +59,45 @@ export class DeadLetterAuditRepository {
     }
   }
 
+  /** An attempt the role (or a check) refused: nothing changed, but it is on record. */
+  async recordRefused(actor: AdminPrincipal, entry: NewAuditEntry): Promise<void> {
+    await this.insert(this.db.pool, actor, entry, 'refused');
+  }
+
+  /** A payload read (Bull Board's, like a console reveal): the row is written before the payload is served. */
+  async recordRead(actor: AdminPrincipal, entry: NewAuditEntry): Promise<void> {
+    await this.insert(this.db.pool, actor, entry, 'done');
+  }
+
+  private async insert(client: Pick<PoolClient, 'query'>, actor: AdminPrincipal, entry: NewAuditEntry, outcome: AuditOutcome) {
+    await client.query(
+      `INSERT INTO dead_letter_audit
+         (actor, actor_role, action, entry_id, source_queue, job_name, organization_id, before_hash, after_hash, replay_job_id,
+          bulk_id, correlation_id, outcome, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        actor.name,
+        actor.role,
+        entry.action,
+        entry.entryId,
+        entry.sourceQueue,
+        entry.jobName,
+        entry.organizationId,
+        entry.beforeHash,
+        entry.afterHash,
+        entry.replayJobId,
+        entry.bulkId,
+        entry.correlationId,
+        outcome,
+        entry.detail ?? null,
+      ],
+    );
+  }
+
   async forEntry(entryId: string): Promise<AuditEntry[]> {
     const rows = await this.db.query<Record<string, unknown>>(
       `SELECT id, at, actor, actor_role, action, entry_id, source_queue, job_name, organization_id,
-              before_hash, after_hash, replay_job_id, bulk_id, correlation_id
+              before_hash, after_hash, replay_job_id, bulk_id, correlation_id, outcome, detail
          FROM dead_letter_audit WHERE entry_id = $1 ORDER BY at DESC, id DESC LIMIT 200`,
       [entryId],
     );
@@ -96,11 +111,13 @@ export class DeadLetterAuditRepository {
       sourceQueue: r.source_queue as string,
       jobName: r.job_name as string,
       organizationId: (r.organization_id as string | null) ?? null,
-      beforeHash: r.before_hash as string,
+      beforeHash: (r.before_hash as string | null) ?? null,
       afterHash: (r.after_hash as string | null) ?? null,
       replayJobId: (r.replay_job_id as string | null) ?? null,
       bulkId: (r.bulk_id as string | null) ?? null,
       correlationId: (r.correlation_id as string | null) ?? null,
+      outcome: r.outcome as AuditOutcome,
+      detail: (r.detail as string | null) ?? null,
     }));
   }
 }

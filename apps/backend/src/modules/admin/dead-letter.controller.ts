@@ -36,6 +36,9 @@ const bulkSchema = filterSchema
   });
 
 const revealSchema = z.enum(['true', 'false'], { error: 'must be true or false' }).optional();
+const replaySchema = z
+  .object({ data: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the payload to replay)' }).optional() })
+  .strict();
 
 /**
  * Reads for any admin, redacted; an operator sees one entry as stored with `?reveal=true`, which
@@ -84,8 +87,10 @@ export class DeadLetterController {
   @Post(':id/replay')
   @HttpCode(200)
   @RequireAdminRole('operator')
-  async replay(@Param('id') id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<ReplayResult> {
-    const result = await this.actions.replay(admin, id);
+  async replay(@Param('id') id: string, @Body() body: unknown, @CurrentAdmin() admin: AdminPrincipal): Promise<ReplayResult> {
+    // `{ "data": {...} }` replays an edited payload (edit-and-replay); no body replays as stored.
+    const { data } = parseOr400(replaySchema, body ?? {});
+    const result = await this.actions.replay(admin, id, data === undefined ? {} : { data });
     if (!result) throw new NotFoundException(`no dead-letter entry ${id}`);
     return result;
   }

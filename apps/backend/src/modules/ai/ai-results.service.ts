@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DatabaseService } from '../database/database.service';
 import type { AiJobType } from '../jobs/types';
 import type { AiProviderName, TokenUsage } from './ai.types';
@@ -67,11 +68,12 @@ export class AiResultsService {
   }
 
   /**
-   * Shows the entity's result as pending as soon as its job is enqueued. A row this job already
-   * touched (it may have finished before this runs) is left alone.
+   * Shows the entity's result as pending as soon as its job is staged or enqueued (with `client`,
+   * in the caller's transaction). A row this job already touched (it may have finished before this
+   * runs) is left alone.
    */
-  async markQueued(key: AiResultKey, jobId: string): Promise<void> {
-    await this.db.query(
+  async markQueued(key: AiResultKey, jobId: string, client?: PoolClient): Promise<void> {
+    await (client ?? this.db.pool).query(
       `INSERT INTO ai_results (organization_id, entity_type, entity_id, job_type, target_language, status, job_id, attempts)
        VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0)
        ON CONFLICT (organization_id, entity_type, entity_id, job_type, target_language) DO UPDATE SET

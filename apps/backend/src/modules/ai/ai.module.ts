@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/app-config.module';
 import type { AppConfig } from '../../config/configuration';
 import { JobsModule } from '../jobs/jobs.module';
-import { AiCaseEventsListener } from './ai-case-events.listener';
+import { AiCaseJobsService } from './ai-case-jobs.service';
 import { AiDeadLetterListener } from './ai-dead-letter.listener';
 import { AiCategoriesService } from './ai-categories.service';
 import { AiContentService } from './ai-content.service';
@@ -16,7 +16,7 @@ import { LocalThreadPool } from './local/local-thread-pool';
   providers: [
     AiService,
     AiResultsService,
-    AiCaseEventsListener,
+    AiCaseJobsService,
     AiDeadLetterListener,
     AiCategoriesService,
     AiContentService,
@@ -27,6 +27,6 @@ import { LocalThreadPool } from './local/local-thread-pool';
       useFactory: (config: AppConfig, threads: LocalThreadPool) => buildProviders(config.ai, threads),
     },
   ],
-  exports: [AiService, AiResultsService, AiCategoriesService],
+  exports: [AiService, AiResultsService, AiCategoriesService, AiCaseJobsService],
 })
 export class AiModule {}

@@ -79,8 +79,17 @@ export function crossSiteReason(req: Request, publicUrl: string): string | null 
   return `request from ${url.origin}`;
 }
 
-/** Express middleware for Bull Board: credentials, roles and cross-site checks; see viewer-board.ts for viewers' reads. */
-export function adminBasicAuth(auth: AdminAuthenticator, publicUrl: string, onViewer?: (req: Request, res: Response) => void) {
+/**
+ * Express middleware for Bull Board: credentials, roles and cross-site checks; see board-viewer.ts
+ * for viewers' reads. `onRefused` hears of every write refused to a signed-in admin (to audit it);
+ * if it fails, the answer is still the refusal.
+ */
+export function adminBasicAuth(
+  auth: AdminAuthenticator,
+  publicUrl: string,
+  onViewer?: (req: Request, res: Response) => void,
+  onRefused?: (req: Request, principal: AdminPrincipal, reason: string) => Promise<void>,
+) {
   return (req: Request & AdminRequest, res: Response, next: NextFunction): void => {
     auth.authenticate(req.headers.authorization).then(
       (principal) => {
@@ -91,15 +100,14 @@ export function adminBasicAuth(auth: AdminAuthenticator, publicUrl: string, onVi
         }
         req.admin = principal;
         if (!isSafeMethod(req.method)) {
+          const refuse = (message: string) => {
+            const answer = () => res.status(403).json({ statusCode: 403, error: 'Forbidden', message });
+            if (!onRefused) return answer();
+            onRefused(req, principal, message).then(answer, answer);
+          };
           const crossSite = crossSiteReason(req, publicUrl);
-          if (crossSite) {
-            res.status(403).json({ statusCode: 403, error: 'Forbidden', message: `cross-site request refused (${crossSite})` });
-            return;
-          }
-          if (principal.role !== 'operator') {
-            res.status(403).json({ statusCode: 403, error: 'Forbidden', message: 'the viewer role is read-only' });
-            return;
-          }
+          if (crossSite) return refuse(`cross-site request refused (${crossSite})`);
+          if (principal.role !== 'operator') return refuse('the viewer role is read-only');
         }
         if (principal.role !== 'operator') onViewer?.(req, res);
         next();

@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AiModule } from '../ai/ai.module';
 import { JobsModule } from '../jobs/jobs.module';
-import { CaseEventsListener } from './case-events.listener';
 import { CasesService } from './cases.service';
 
 /**
- * Cases and their follow-up jobs. Imported only where HTTP is served (ApiModule): the writes, and
- * so the in-process events and their listener, happen there.
+ * Cases and their follow-up jobs, staged in the job outbox with each write. Imported only where
+ * HTTP is served (ApiModule): the writes happen there.
  */
 @Module({
   imports: [JobsModule, AiModule],
-  providers: [CasesService, CaseEventsListener],
+  providers: [CasesService],
   exports: [CasesService],
 })
 export class CasesModule {}

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { PoolClient } from 'pg';
+import type { AppConfig } from '../../config/configuration';
+import { InjectConfig } from '../../config/app-config.module';
+import { AiCaseJobsService } from '../ai/ai-case-jobs.service';
 import { DatabaseService } from '../database/database.service';
+import { JobOutboxRepository } from '../jobs/outbox/job-outbox.repository';
+import { OutboxRelayService } from '../jobs/outbox/outbox-relay.service';
 import type { EventContext } from '../events/base.event';
 import {
   AnyCaseEvent,
@@ -10,6 +16,7 @@ import {
   CaseStatusChangedEvent,
   CaseUpdatedEvent,
 } from '../events/case.events';
+import { caseJobs } from './case-jobs';
 import { TenantRegisteredEvent } from '../events/tenant.events';
 import {
   Case,
@@ -58,18 +65,23 @@ const accepts = (expected: ExpectedVersions, version: number) => expected === un
 
 /**
  * Cases, always within one organization: every statement filters on organization_id, so a case
- * of another tenant is indistinguishable from one that does not exist. Events are emitted only
- * after the transaction committed.
+ * of another tenant is indistinguishable from one that does not exist. The jobs a write triggers
+ * (indexing, the assignment email, AI) are staged in the job outbox in the write's transaction and
+ * enqueued by the relay; events are emitted only after the transaction committed.
  */
 @Injectable()
 export class CasesService {
   constructor(
     private readonly db: DatabaseService,
     private readonly events: EventEmitter2,
+    private readonly outbox: JobOutboxRepository,
+    private readonly relay: OutboxRelayService,
+    private readonly aiJobs: AiCaseJobsService,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   async create(ctx: EventContext, input: CreateCaseInput): Promise<Case> {
-    const { row, newTenant } = await this.db.transaction(async (client) => {
+    const { created, events, newTenant } = await this.db.transaction(async (client) => {
       // A tenant is known from its first case on (the schedules feature gives it its defaults).
       const tenant = await client.query(`INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, [ctx.organizationId]);
       const counter = await client.query<{ last_number: number }>(
@@ -94,12 +106,15 @@ export class CasesService {
           CASE_SLA_HOURS[input.priority],
         ],
       );
-      return { row: inserted.rows[0], newTenant: tenant.rowCount === 1 };
+      const row = inserted.rows[0];
+      const created = toCase(row);
+      const events: AnyCaseEvent[] = [new CaseCreatedEvent(ctx, created)];
+      if (row.assignee_email) events.push(new CaseAssignedEvent(ctx, created, row.assignee_email, null));
+      await this.stage(client, events);
+      return { created, events, newTenant: tenant.rowCount === 1 };
     });
-    const created = toCase(row);
     if (newTenant) this.events.emit(TenantRegisteredEvent.eventName, new TenantRegisteredEvent(ctx));
-    this.emit(new CaseCreatedEvent(ctx, created));
-    if (row.assignee_email) this.emit(new CaseAssignedEvent(ctx, created, row.assignee_email, null));
+    this.committed(events);
     return created;
   }
 
@@ -157,31 +172,31 @@ export class CasesService {
         params.push(due.dueAt, due.explicit);
         sets.push(`due_at = $${params.length - 1}`, `due_at_explicit = $${params.length}`);
       }
-      if (changed.length === 0) return { before, after: before, changed };
+      if (changed.length === 0) return { before, after: before, changed, events: [] as AnyCaseEvent[] };
       const updated = await client.query<CaseRow>(
         `UPDATE cases SET ${sets.join(', ')}, version = version + 1, updated_at = now()
          WHERE organization_id = $1 AND id = $2 RETURNING ${CASE_COLUMNS}`,
         params,
       );
-      return { before, after: updated.rows[0], changed };
+      const after = updated.rows[0];
+      const written = toCase(after);
+      const events: AnyCaseEvent[] = [new CaseUpdatedEvent(ctx, written, changed)];
+      if (before.status !== after.status) events.push(new CaseStatusChangedEvent(ctx, written, before.status, after.status));
+      if (after.assignee_email && before.assignee_email !== after.assignee_email) {
+        events.push(new CaseAssignedEvent(ctx, written, after.assignee_email, before.assignee_email));
+      }
+      await this.stage(client, events);
+      return { before, after, changed, events };
     });
     if (!result) return null;
-    const after = toCase(result.after);
-    if (result.changed.length === 0) return after;
-
-    this.emit(new CaseUpdatedEvent(ctx, after, result.changed));
-    if (result.before.status !== result.after.status) {
-      this.emit(new CaseStatusChangedEvent(ctx, after, result.before.status, result.after.status));
-    }
-    if (result.after.assignee_email && result.before.assignee_email !== result.after.assignee_email) {
-      this.emit(new CaseAssignedEvent(ctx, after, result.after.assignee_email, result.before.assignee_email));
-    }
-    return after;
+    if (result.changed.length === 0) return toCase(result.after);
+    this.committed(result.events);
+    return toCase(result.after);
   }
 
   async remove(ctx: EventContext, id: string, expected?: ExpectedVersions): Promise<boolean> {
     if (!isCaseId(id)) return false;
-    const deleted = await this.db.transaction(async (client) => {
+    const event = await this.db.transaction(async (client) => {
       const current = await client.query<{ version: number }>(
         `SELECT version FROM cases WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
         [ctx.organizationId, id],
@@ -192,15 +207,31 @@ export class CasesService {
         ctx.organizationId,
         id,
       ]);
-      return rows.rows[0] ?? null;
+      if (!rows.rows[0]) return null;
+      const deleted = new CaseDeletedEvent(ctx, toCase(rows.rows[0]));
+      await this.stage(client, [deleted]);
+      return deleted;
     });
-    if (!deleted) return false;
-    this.emit(new CaseDeletedEvent(ctx, toCase(deleted)));
+    if (!event) return false;
+    this.committed([event]);
     return true;
   }
 
-  private emit(event: AnyCaseEvent): void {
-    // Listeners are async and catch their own errors: the answer never waits for them.
-    this.events.emit(event.eventName, event);
+  /** The write's jobs, in its transaction: committed together or not at all. */
+  private async stage(client: PoolClient, events: AnyCaseEvent[]): Promise<void> {
+    const jobs = [];
+    for (const event of events) {
+      // status_changed always comes with an updated event for the same version, which indexes it.
+      if (event instanceof CaseStatusChangedEvent) continue;
+      jobs.push(...caseJobs(event, this.config.cases));
+      if (event instanceof CaseCreatedEvent) jobs.push(...(await this.aiJobs.forNewCase(client, event)));
+    }
+    await this.outbox.stage(client, jobs);
+  }
+
+  private committed(events: AnyCaseEvent[]): void {
+    this.relay.kick();
+    // In-process listeners (if any) hear of the write only once it committed.
+    for (const event of events) this.events.emit(event.eventName, event);
   }
 }

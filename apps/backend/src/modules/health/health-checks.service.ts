@@ -5,6 +5,7 @@ import type IORedis from 'ioredis';
 import { DatabaseService } from '../database/database.service';
 import { withTimeout } from '../jobs/jobs.errors';
 import { CONSUMED_QUEUES } from '../jobs/runtime/consumed-queues';
+import { ConsumptionWatchdogService } from '../jobs/runtime/consumption-watchdog.service';
 import { discoverWorkers } from '../jobs/runtime/discover-workers';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 
@@ -17,7 +18,8 @@ export interface HealthAnswer {
 
 /**
  * Liveness says the process runs; readiness says it can do its job: Redis and PostgreSQL answer,
- * and every queue this process is meant to consume has a running worker. Shared by the HTTP
+ * and every queue this process is meant to consume has a running worker that consumes (the
+ * consumption watchdog finds none wedged). Shared by the HTTP
  * controller and the worker role's metrics server.
  */
 @Injectable()
@@ -40,6 +42,15 @@ export class HealthChecksService implements OnApplicationShutdown {
       return this.moduleRef.get<string[]>(CONSUMED_QUEUES, { strict: false });
     } catch {
       return [];
+    }
+  }
+
+  /** Present where WorkersModule is (roles all and worker). */
+  private watchdog(): ConsumptionWatchdogService | null {
+    try {
+      return this.moduleRef.get(ConsumptionWatchdogService, { strict: false });
+    } catch {
+      return null;
     }
   }
 
@@ -113,6 +124,8 @@ export class HealthChecksService implements OnApplicationShutdown {
       const expected = this.expectedQueues();
       const missing = expected.filter((q) => !running.has(q));
       if (missing.length) throw new Error(`no running worker for ${missing.join(', ')}`);
+      const wedged = this.watchdog()?.wedgedQueues() ?? [];
+      if (wedged.length) throw new Error(`worker wedged (jobs ready, none started) for ${wedged.join(', ')}`);
       return { queues: expected };
     });
   }

@@ -1,9 +1,23 @@
-import { Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  UnprocessableEntityException,
+  UseGuards,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/principal';
 import { badRequest, parseOr400 } from '../http/validation';
+import { IdempotencyConflictError } from './idempotency';
 import { EnqueuedJob, JobsService, JobView } from './jobs.service';
 import { PRIORITY_TIERS, PriorityTier } from './queues';
 import type { AppConfig } from '../../config/configuration';
@@ -66,7 +80,18 @@ export class JobsController {
     if (refused.length) throw badRequest(refused);
     const data = { ...fields, organizationId: principal.organizationId, correlationId: req.correlationId };
     // The registry's compile-time typing cannot follow a name chosen at run time; enqueue re-validates the payload.
-    const job = await this.jobs.enqueue(queue, name as never, data as never, { idempotencyKey: key, priority: meta.priority });
+    const job = await this.jobs
+      .enqueue(queue, name as never, data as never, { idempotencyKey: key, idempotencyScope: 'client', priority: meta.priority })
+      .catch((err: unknown) => {
+        if (!(err instanceof IdempotencyConflictError)) throw err;
+        throw new UnprocessableEntityException({
+          statusCode: 422,
+          error: 'Unprocessable Entity',
+          message: err.message,
+          errors: [{ field: 'Idempotency-Key', message: `was used for another request (job ${err.original.jobId}, ${err.original.name})` }],
+          originalJob: { id: err.original.jobId, queue, name: err.original.name },
+        });
+      });
     res.setHeader('Location', `/api/v1/jobs/${queue}/${encodeURIComponent(job.id)}`);
     return job;
   }

@@ -6,11 +6,15 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BullQueues } from './bull-queues';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
 import { JobsService } from './jobs.service';
+import { JobOutboxRepository } from './outbox/job-outbox.repository';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { PriorityBackfillService } from './priority-backfill.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
- * default job options), the typed JobsService and the dead-letter store. Workers live in WorkersModule.
+ * default job options), the typed JobsService, the dead-letter store, and the transactional outbox
+ * with its relay. Workers live in WorkersModule.
  */
 @Module({
   imports: [
@@ -24,7 +28,7 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
     }),
     ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
   ],
-  providers: [JobsService, DeadLetterService, BullQueues],
-  exports: [BullModule, JobsService, DeadLetterService, BullQueues],
+  providers: [JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService, PriorityBackfillService],
+  exports: [BullModule, JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService],
 })
 export class JobsModule {}

@@ -1,18 +1,26 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Job, JobsOptions, JobState, Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { withCorrelation } from '../logging/correlation-context';
 import { QueueUnavailableError, withTimeout } from './jobs.errors';
+import { IdempotencyConflictError, idempotentJobId, IdempotencyRecord, IdempotencyScope, parseRecord, requestHash } from './idempotency';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 
+export { idempotentJobId } from './idempotency';
+
 export interface EnqueueOptions {
-  /** Same key, same tenant: the job is stored once, and later calls return it. */
+  /**
+   * Same key, same tenant, same request: the job is stored once, and later calls within the
+   * record's TTL (QUEUE_IDEMPOTENCY_TTL_SECONDS) return it, even after retention removed it. The
+   * same key with another job name or payload is an IdempotencyConflictError.
+   */
   idempotencyKey?: string;
+  /** Whose key it is: a client's Idempotency-Key never matches a system key. Default system. */
+  idempotencyScope?: IdempotencyScope;
   priority?: PriorityTier;
   delayMs?: number;
   /**
@@ -81,24 +89,67 @@ export class JobsService implements OnApplicationShutdown {
     // A job enqueued while handling a request, or following from another job, carries that correlation id.
     const payload = validatePayload<{ organizationId: string }>(queue, name, withCorrelation(data, options.causedBy));
     const opts: JobsOptions = {};
-    if (options.idempotencyKey) opts.jobId = idempotentJobId(payload.organizationId, options.idempotencyKey);
-    if (options.priority) opts.priority = PRIORITY_TIERS[options.priority];
+    // Always a priority: without one BullMQ would take the job before every prioritized (High) job.
+    opts.priority = options.priority ? PRIORITY_TIERS[options.priority] : WORK_QUEUE_DEFINITIONS[queue].defaultJobOptions.priority;
     if (options.delayMs) opts.delay = options.delayMs;
+    if (!options.idempotencyKey) {
+      const job = await this.addGuarded(queue, name, payload, opts);
+      return { id: job.id!, queue, name, state: initialState(job) };
+    }
+    return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system');
+  }
 
+  /**
+   * The job is added under an id derived from the key, then the key's record is written from the
+   * job actually stored (NX: the first writer wins). Every step can be repeated, so a crash between
+   * them leaves nothing a retry cannot complete; the record outlives the job's retention.
+   */
+  private async enqueueOnce(
+    queue: WorkQueueName,
+    name: string,
+    payload: { organizationId: string },
+    opts: JobsOptions,
+    key: string,
+    scope: IdempotencyScope,
+  ): Promise<EnqueuedJob> {
+    const q = this.queues[queue];
+    const jobId = idempotentJobId(payload.organizationId, key, scope);
+    const recordKey = `${q.keys['']}idempotency:${jobId}`;
+    const asked = requestHash(name, payload);
+    const answer = async (record: IdempotencyRecord): Promise<EnqueuedJob> => {
+      if (record.requestHash !== asked) throw new IdempotencyConflictError(key, record);
+      // The job is stored by now: a failed look-up must not turn into a 503 (which says "not stored").
+      const state = await this.withRedis(queue, () => q.getJobState(record.jobId)).catch((): 'unknown' => 'unknown');
+      return { id: record.jobId, queue, name: record.name, state };
+    };
+    // The queue's own ioredis connection; BullMQ types it narrowly, as the few commands it uses.
+    const client = (await this.withRedis(queue, () => q.client)) as unknown as IORedis;
+    const existing = parseRecord(await this.withRedis(queue, () => client.get(recordKey)));
+    if (existing) return answer(existing);
+
+    await this.addGuarded(queue, name, payload, { ...opts, jobId });
+    // add() keeps a job already stored under the id (one whose record expired, or a concurrent
+    // request's): the record describes that job, not this request.
+    const stored = await this.withRedis(queue, () => q.getJob(jobId));
+    const record: IdempotencyRecord = stored
+      ? { jobId, name: stored.name, requestHash: requestHash(stored.name, stored.data) }
+      : { jobId, name, requestHash: asked };
+    const ttl = this.config.queue.idempotencyTtlSeconds;
+    const written = await this.withRedis(queue, () => client.set(recordKey, JSON.stringify(record), 'EX', ttl, 'NX'));
+    if (written === 'OK') return answer(record);
+    return answer(parseRecord(await this.withRedis(queue, () => client.get(recordKey))) ?? record);
+  }
+
+  /** One add, refused by Redis when it runs past the enqueue's deadline (addInTime); a late answer is withdrawn. */
+  private addGuarded(queue: WorkQueueName, name: string, payload: object, opts: JobsOptions): Promise<Job> {
     const q = this.queues[queue];
     const started = Date.now();
-    const job = await this.withRedis(
+    return this.withRedis(
       queue,
       (client) => this.addInTime(q, client, name, payload, opts, started),
       // Stored in time, but the answer came after the timeout: the caller was told 503.
       (late) => void late.then((j) => this.withdraw(q, j)).catch(() => undefined),
     );
-    // A repeated idempotency key returns the stored job, whose state may be anything by now.
-    // The job is stored by now: a failed look-up must not turn into a 503 (which says "not stored").
-    const state = opts.jobId
-      ? await this.withRedis(queue, () => q.getJobState(job.id!)).catch((): 'unknown' => 'unknown')
-      : initialState(job);
-    return { id: job.id!, queue, name, state };
   }
 
   /** The job as its tenant sees it; another tenant's job does not exist. */
@@ -230,11 +281,6 @@ if not saved then return 0 end
 if saved == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], saved) end
 redis.call('DEL', KEYS[2])
 return 1`;
-
-/** Scoped by tenant, and shaped to BullMQ's rules for custom ids (no ':' and not an integer). */
-export function idempotentJobId(organizationId: string, key: string): string {
-  return `k-${createHash('sha256').update(`${organizationId}\n${key}`).digest('hex').slice(0, 40)}`;
-}
 
 function initialState(job: Job): JobState {
   if (job.opts.delay && job.opts.delay > 0) return 'delayed';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { nameFromEmail } from '../cases/case-events.listener';
+import { nameFromEmail } from '../cases/case-jobs';
 import { OPEN_CASE_STATUSES } from '../cases/case.types';
 import { DatabaseService } from '../database/database.service';
 import { JobsService } from '../jobs/jobs.service';

@@ -52,6 +52,8 @@ const audit: AuditEntry[] = [
     replayJobId: `r ${EVIL}`,
     bulkId: null,
     correlationId: null,
+    outcome: 'done',
+    detail: null,
   },
 ];
 

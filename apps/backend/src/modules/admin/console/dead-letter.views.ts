@@ -112,8 +112,8 @@ interface DetailView extends FormView {
     actor: string;
     actorRole: string;
     action: string;
-    beforeHash: string;
-    beforeShort: string;
+    beforeHash: string | null;
+    beforeShort: string | null;
     afterHash: string | null;
     afterShort: string | null;
     replayJobId: string;
@@ -287,7 +287,7 @@ export function detailPage(
       actorRole: a.actorRole,
       action: a.action,
       beforeHash: a.beforeHash,
-      beforeShort: a.beforeHash.slice(0, 16),
+      beforeShort: a.beforeHash ? a.beforeHash.slice(0, 16) : null,
       afterHash: a.afterHash,
       afterShort: a.afterHash ? a.afterHash.slice(0, 16) : null,
       replayJobId: orDash(a.replayJobId),

@@ -10,7 +10,7 @@ import { BullQueues } from '../bull-queues';
 import { JobDeadLetteredEvent } from './job-dead-lettered.event';
 import { JobsService } from '../jobs.service';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
-import { validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
+import { JobValidationError, validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
 import type { AttemptRecord, DeadLetterDetail, DeadLetterEntryData, DeadLetterFilter, DeadLetterItem } from './dead-letter.types';
 
 const MAX_STACK_LINES = 12;
@@ -26,6 +26,33 @@ export function originalJobId(queue: WorkQueueName, jobId: string): string {
   let id = jobId;
   while (id.startsWith(prefix) && id.length > prefix.length) id = id.slice(prefix.length);
   return id;
+}
+
+/** Payload fields that say whose job it is: an edit may never change them. */
+const TENANCY_FIELDS = ['organizationId'] as const;
+
+/**
+ * The payload an edit-and-replay would run: the operator's data, validated against the job
+ * type's schema, with every tenancy field as the failed job had it. A replay fixes a job; it never
+ * moves it to another tenant (the job would write that tenant's data while the entry, its audit
+ * row and its log lines name the first one).
+ */
+export function editedReplayPayload(
+  entry: { queue: WorkQueueName; name: string; data: unknown },
+  edited: unknown,
+): Record<string, unknown> {
+  const payload = validatePayload<Record<string, unknown>>(entry.queue, entry.name, edited);
+  const original = (entry.data ?? {}) as Record<string, unknown>;
+  const changed = TENANCY_FIELDS.filter((f) => payload[f] !== original[f]);
+  if (changed.length) {
+    throw new JobValidationError(
+      changed.map((field) => ({
+        field,
+        message: `must stay ${JSON.stringify(original[field] ?? null)}: a replay cannot move a job to another organization`,
+      })),
+    );
+  }
+  return payload;
 }
 
 export interface DeadLetterSummary {
@@ -118,7 +145,8 @@ export class DeadLetterService {
 
   /**
    * Re-enqueues the failed job on its source queue. With `data`, the operator's edited payload is
-   * replayed instead, after validation against the job type's schema (JobValidationError if not).
+   * replayed instead, after validation against the job type's schema and a check that its tenancy
+   * fields are unchanged (JobValidationError if not).
    * A dismissed entry can still be replayed; a replayed one is not replayed twice.
    */
   async replay(id: string, options: { data?: unknown } = {}): Promise<ReplayResult | null> {
@@ -129,7 +157,7 @@ export class DeadLetterService {
       const newJobId = replayJobId(id);
       if (d.status === 'replayed') return { id, jobId: d.replayedJobId ?? newJobId, alreadyReplayed: true };
       const edited = options.data !== undefined;
-      const data = edited ? validatePayload(d.sourceQueue, d.name, options.data) : d.data;
+      const data = edited ? editedReplayPayload({ queue: d.sourceQueue, name: d.name, data: d.data }, options.data) : d.data;
       // The deterministic job id makes concurrent replays of one entry add a single job.
       await this.jobs.queue(d.sourceQueue).add(d.name, data, {
         jobId: newJobId,

@@ -1,6 +1,6 @@
 import type { AiConfig } from '../../../config/configuration';
 import { AI_JOB_TYPES, aiHttpRule, aiJobDataSchema } from '../types/job-data.types';
-import { defineQueue, jobsOf, type QueueWorkerOptions } from './queue-definition';
+import { defineQueue, jobsOf, PRIORITY_TIERS, type QueueWorkerOptions } from './queue-definition';
 
 export const AI_QUEUE_NAME = 'ai-processing';
 
@@ -15,7 +15,7 @@ export const AI_QUEUE = defineQueue({
   defaultJobOptions: {
     attempts: 5, // AI calls get more retries
     backoff: { type: 'exponential', delay: 2000 }, // 2s, 4s, 8s, 16s
-    priority: undefined,
+    priority: PRIORITY_TIERS.normal, // user-facing work; High SLA jobs go first
     removeOnComplete: { count: 1000, age: 24 * HOUR },
     removeOnFail: { count: 5000, age: 7 * 24 * HOUR }, // kept a week for investigation
   },

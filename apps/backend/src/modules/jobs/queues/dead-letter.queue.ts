@@ -10,7 +10,7 @@ export const DEAD_LETTER_QUEUE_DEF = defineQueue({
     // Entries are records, never processed: no retries, and never trimmed automatically.
     attempts: 1,
     backoff: { type: 'fixed', delay: 0 },
-    priority: undefined,
+    priority: null, // never consumed: entries are records in the waiting list, not work
     removeOnComplete: false,
     removeOnFail: false,
   },

@@ -1,5 +1,5 @@
 import { deadLetterDigestJobDataSchema, emailHttpRule, emailJobDataSchema, emailJobDataWorkerSchema } from '../types/job-data.types';
-import { defineQueue } from './queue-definition';
+import { PRIORITY_TIERS, defineQueue } from './queue-definition';
 
 export const EMAIL_QUEUE_NAME = 'email';
 
@@ -12,7 +12,7 @@ export const EMAIL_QUEUE = defineQueue({
   defaultJobOptions: {
     attempts: 3,
     backoff: { type: 'exponential', delay: 1000 },
-    priority: 2, // higher than general work
+    priority: PRIORITY_TIERS.normal, // higher than general work
     removeOnComplete: { count: 500, age: 12 * HOUR },
     removeOnFail: { count: 1000, age: 3 * 24 * HOUR },
   },

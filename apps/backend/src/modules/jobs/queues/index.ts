@@ -47,7 +47,3 @@ export function resolveWorkerQueues(names: readonly string[] | null): WorkQueueN
   }
   return names.filter(isWorkQueue);
 }
-
-/** Priority tiers: High for SLA checks, Normal for user-facing work, Low for bulk work. */
-export const PRIORITY_TIERS = { high: 1, normal: 2, low: 5 } as const;
-export type PriorityTier = keyof typeof PRIORITY_TIERS;

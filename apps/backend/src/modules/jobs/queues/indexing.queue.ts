@@ -1,5 +1,5 @@
 import { INDEXING_OPERATIONS, indexingJobDataSchema } from '../types/job-data.types';
-import { defineQueue, jobsOf } from './queue-definition';
+import { defineQueue, jobsOf, PRIORITY_TIERS } from './queue-definition';
 
 export const INDEXING_QUEUE_NAME = 'indexing';
 
@@ -12,7 +12,7 @@ export const INDEXING_QUEUE = defineQueue({
   defaultJobOptions: {
     attempts: 3,
     backoff: { type: 'fixed', delay: 5000 },
-    priority: 5, // bulk operations
+    priority: PRIORITY_TIERS.low, // bulk operations
     removeOnComplete: { count: 2000, age: 6 * HOUR },
     removeOnFail: { count: 5000, age: 24 * HOUR },
   },

@@ -3,6 +3,10 @@ import type { z } from 'zod';
 import type { AppConfig } from '../../../config/configuration';
 import type { FieldError } from '../../http/field-errors';
 
+/** Priority tiers: High for SLA checks, Normal for user-facing work, Low for bulk work. */
+export const PRIORITY_TIERS = { high: 1, normal: 2, low: 5 } as const;
+export type PriorityTier = keyof typeof PRIORITY_TIERS;
+
 /** Every payload names its tenant; a correlation id ties it to the request or job it follows from. */
 export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: string }>;
 
@@ -10,8 +14,12 @@ export type PayloadSchema = z.ZodType<{ organizationId: string; correlationId?: 
 interface QueueJobDefaults {
   attempts: number;
   backoff: BackoffOptions;
-  /** BullMQ priority (1 is highest); undefined keeps jobs unprioritized, taken in FIFO order. */
-  priority: number | undefined;
+  /**
+   * BullMQ priority (1 is highest), one of PRIORITY_TIERS. Required: BullMQ takes unprioritized
+   * jobs before every prioritized one, so a job without a priority would overtake High work.
+   * null only for a queue nothing consumes (the dead-letter queue's entries are records, not work).
+   */
+  priority: (typeof PRIORITY_TIERS)[PriorityTier] | null;
   removeOnComplete: KeepJobs | boolean;
   removeOnFail: KeepJobs | boolean;
 }
@@ -55,19 +63,23 @@ export interface QueueDefinition<
  */
 export type HttpProducerRule = (body: Readonly<Record<string, unknown>>, config: AppConfig) => FieldError[];
 
+/** A queue that has workers always has a tier priority; only a queue nothing consumes may have none. */
+type Declared<N extends string, J extends Record<string, PayloadSchema>, W extends QueueWorkerOptions | null> = QueueDefinition<N, J, W> &
+  (W extends null ? unknown : { defaultJobOptions: { priority: (typeof PRIORITY_TIERS)[PriorityTier] } });
+
 /** Keeps the literal types of a declaration, from which the registry's types are derived. */
 export function defineQueue<
   const N extends string,
   const J extends Record<string, PayloadSchema>,
   const W extends QueueWorkerOptions | null,
->(def: QueueDefinition<N, J, W>): QueueDefinition<N, J, W> {
+>(def: Declared<N, J, W>): Declared<N, J, W> {
   return def;
 }
 
-/** BullMQ rejects `priority: undefined` in some code paths; drop it when unset. */
+/** The job options BullMQ applies to every job added to the queue (a tier given at enqueue overrides the priority). */
 export function bullDefaultJobOptions(def: QueueDefinition) {
   const { priority, ...rest } = def.defaultJobOptions;
-  return priority === undefined ? rest : { ...rest, priority };
+  return priority === null ? rest : { ...rest, priority };
 }
 
 /** Several job names sharing one payload schema (the job name is also a field of the payload). */

@@ -1,4 +1,13 @@
-import { AI_QUEUE, bullDefaultJobOptions, DEAD_LETTER_QUEUE_DEF, EMAIL_QUEUE, INDEXING_QUEUE, PRIORITY_TIERS } from '.';
+import {
+  AI_QUEUE,
+  bullDefaultJobOptions,
+  DEAD_LETTER_QUEUE_DEF,
+  EMAIL_QUEUE,
+  INDEXING_QUEUE,
+  PRIORITY_TIERS,
+  QUEUES,
+  defineQueue,
+} from '.';
 
 const HOUR = 3600;
 
@@ -11,6 +20,7 @@ describe('queue definitions match the specification', () => {
       {
         attempts: 5,
         backoff: { type: 'exponential', delay: 2000 },
+        priority: 2, // Normal: BullMQ takes unprioritized jobs before High ones
         removeOnComplete: { count: 1000, age: 24 * HOUR },
         removeOnFail: { count: 5000, age: 7 * 24 * HOUR },
       },
@@ -53,5 +63,32 @@ describe('queue definitions match the specification', () => {
 
   it('maps the priority tiers onto BullMQ priorities (1 is highest)', () => {
     expect(PRIORITY_TIERS).toEqual({ high: 1, normal: 2, low: 5 });
+  });
+
+  it.each(QUEUES.filter((q) => q.worker !== null).map((q) => [q.name, q] as const))(
+    'gives every job of %s a tier priority by default',
+    (_name, def) => {
+      expect(Object.values(PRIORITY_TIERS)).toContain((bullDefaultJobOptions(def) as { priority?: number }).priority);
+    },
+  );
+
+  it('does not compile a queue with workers and no priority', () => {
+    const declare = () =>
+      defineQueue({
+        name: 'x',
+        displayName: 'x',
+        description: 'x',
+        defaultJobOptions: {
+          attempts: 1,
+          backoff: { type: 'fixed', delay: 0 },
+          // @ts-expect-error a consumed queue needs a tier priority: BullMQ would run its jobs before High ones
+          priority: null,
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+        worker: { concurrency: 1 },
+        jobs: {},
+      });
+    expect(typeof declare).toBe('function');
   });
 });

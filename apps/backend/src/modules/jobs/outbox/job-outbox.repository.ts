@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { AppConfig } from '../../../config/configuration';
+import { InjectConfig } from '../../../config/app-config.module';
+import { withCorrelation } from '../../logging/correlation-context';
+import type { PriorityTier } from '../queues';
+import { JobInput, JobName, validatePayload, WorkQueueName } from '../types';
+
+/** A job to enqueue once the transaction that stages it commits. */
+export interface OutboxJob {
+  queue: WorkQueueName;
+  name: string;
+  data: { organizationId: string };
+  /** A system key: the relay may enqueue a row twice (it died before marking it), the job is stored once. */
+  idempotencyKey: string;
+  priority?: PriorityTier;
+}
+
+/** Typed like JobsService.enqueue; the payload is checked now, so a write never commits a job that cannot be enqueued. */
+export function outboxJob<Q extends WorkQueueName, N extends JobName<Q>>(
+  queue: Q,
+  name: N,
+  data: JobInput<Q, N>,
+  options: { idempotencyKey: string; priority?: PriorityTier },
+): OutboxJob {
+  // The relay runs outside the request: the correlation id travels in the payload.
+  const payload = validatePayload<{ organizationId: string }>(queue, name, withCorrelation(data));
+  return { queue, name, data: payload, ...options };
+}
+
+/** Writes outbox rows (table job_outbox) in the caller's transaction, for this process's queue prefix. */
+@Injectable()
+export class JobOutboxRepository {
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  async stage(client: PoolClient, jobs: OutboxJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const params: unknown[] = [this.config.queue.prefix];
+    const values = jobs.map((j) => {
+      params.push(j.queue, j.name, JSON.stringify(j.data), j.idempotencyKey, j.priority ?? null);
+      const n = params.length;
+      return `($1, $${n - 4}, $${n - 3}, $${n - 2}::jsonb, $${n - 1}, $${n})`;
+    });
+    await client.query(
+      `INSERT INTO job_outbox (queue_prefix, queue, job_name, data, idempotency_key, priority) VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+}
