@@ -14,7 +14,10 @@ const SRC = resolve(__dirname, '..', 'src');
 const LAYERS: { name: string; prefixes: string[] }[] = [
   { name: 'roles', prefixes: ['main.ts', 'roles/', 'dev/'] },
   { name: 'edge', prefixes: ['modules/jobs/processors/', 'modules/jobs/admin/'] },
-  { name: 'features', prefixes: ['modules/cases/', 'modules/search/', 'modules/email/', 'modules/ai/', 'modules/admin/'] },
+  {
+    name: 'features',
+    prefixes: ['modules/cases/', 'modules/search/', 'modules/email/', 'modules/ai/', 'modules/reports/', 'modules/admin/'],
+  },
   { name: 'platform', prefixes: ['modules/jobs/', 'modules/health/'] },
   {
     name: 'infrastructure',

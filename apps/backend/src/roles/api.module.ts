@@ -10,14 +10,24 @@ import { DeadLetterController } from '../modules/admin/dead-letter.controller';
 import { JobsController } from '../modules/jobs/jobs.controller';
 import { JobsModule } from '../modules/jobs/jobs.module';
 import { AdminModule } from '../modules/admin/admin.module';
+import { ReportsController } from '../modules/reports/reports.controller';
+import { ReportsModule } from '../modules/reports/reports.module';
 import { SearchController } from '../modules/search/search.controller';
 import { SearchModule } from '../modules/search/search.module';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule],
-  controllers: [JobsController, DeadLetterController, CasesController, SearchController, AiController, AiUsageController],
+  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule, ReportsModule],
+  controllers: [
+    JobsController,
+    DeadLetterController,
+    CasesController,
+    SearchController,
+    AiController,
+    AiUsageController,
+    ReportsController,
+  ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

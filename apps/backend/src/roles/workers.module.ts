@@ -5,7 +5,8 @@ import { JobsModule } from '../modules/jobs/jobs.module';
 import { CONSUMERS } from '../modules/jobs/processors';
 import type { WorkQueueName } from '../modules/jobs/queues';
 import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
-import { RateLimitNotingWorker } from '../modules/jobs/runtime/rate-limit-noting.worker';
+import { CancellableWorker } from '../modules/jobs/runtime/cancellable.worker';
+import { JobCancellationListener } from '../modules/jobs/runtime/job-cancellation.listener';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
 /**
@@ -16,7 +17,7 @@ import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.
 export class WorkersModule {
   constructor() {
     // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
-    BullModule.workerClass = RateLimitNotingWorker;
+    BullModule.workerClass = CancellableWorker;
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
@@ -33,6 +34,7 @@ export class WorkersModule {
         { provide: CONSUMED_QUEUES, useValue: queues },
         ...(extra.processors ?? consumers.map((c) => c.processor)),
         WorkerFailuresListener,
+        JobCancellationListener,
       ],
     };
   }

@@ -36,6 +36,7 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     METRICS_PORT: '0',
     // Without SMTP_HOST mail goes to the file outbox: keep it out of the working tree.
     EMAIL_OUTBOX_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'outbox'),
+    REPORTS_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'reports'),
     ...redisEnv(),
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     ...overrides,

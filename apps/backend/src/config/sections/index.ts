@@ -8,6 +8,7 @@ import { httpSection } from './http.config';
 import { operationsSection } from './operations.config';
 import { queueSection } from './queue.config';
 import { redisSection } from './redis.config';
+import { reportsSection } from './reports.config';
 import { searchSection } from './search.config';
 
 export { processSection } from './process.config';
@@ -25,4 +26,5 @@ export const SECTIONS = {
   search: searchSection,
   email: emailSection,
   ai: aiSection,
+  reports: reportsSection,
 };

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { CASE_STATUSES, type CaseStatus } from '../events/case.events';
 import { knownFieldsOnly } from '../http/validation';
 
 export const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
 export type CasePriority = (typeof CASE_PRIORITIES)[number];
-export type CaseStatus = (typeof CASE_STATUSES)[number];
+export { CASE_STATUSES, type CaseStatus };
 
 export interface Case {
   id: string;

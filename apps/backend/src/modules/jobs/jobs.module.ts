@@ -6,6 +6,8 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { BullQueues } from './bull-queues';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
 import { JobsService } from './jobs.service';
+import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
+import { JobEventStreamsService } from './progress/job-event-streams.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
 
 /**
@@ -24,7 +26,7 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
     }),
     ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
   ],
-  providers: [JobsService, DeadLetterService, BullQueues],
-  exports: [BullModule, JobsService, DeadLetterService, BullQueues],
+  providers: [JobsService, DeadLetterService, BullQueues, JobCancellationsRepository, JobEventStreamsService],
+  exports: [BullModule, JobsService, DeadLetterService, BullQueues, JobCancellationsRepository, JobEventStreamsService],
 })
 export class JobsModule {}

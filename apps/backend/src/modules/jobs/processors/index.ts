@@ -1,15 +1,18 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { AiModule } from '../../ai/ai.module';
 import { EmailConsumerModule } from '../../email/email-consumer.module';
+import { ReportsModule } from '../../reports/reports.module';
 import { SearchModule } from '../../search/search.module';
 import type { WorkQueueName } from '../queues';
 import { aiProcessorProvider } from './ai.processor';
 import { EmailProcessor } from './email.processor';
 import { IndexingProcessor } from './indexing.processor';
+import { ReportsProcessor } from './reports.processor';
 
 export * from './ai.processor';
 export * from './email.processor';
 export * from './indexing.processor';
+export * from './reports.processor';
 
 /** What consuming a queue takes: its processor and the feature module holding the service that does the work. */
 export interface QueueConsumer<Q extends WorkQueueName = WorkQueueName> {
@@ -26,4 +29,5 @@ export const CONSUMERS: { [Q in WorkQueueName]: QueueConsumer<Q> } = {
   'ai-processing': { queue: 'ai-processing', processor: aiProcessorProvider, imports: [AiModule] },
   email: { queue: 'email', processor: EmailProcessor, imports: [EmailConsumerModule] },
   indexing: { queue: 'indexing', processor: IndexingProcessor, imports: [SearchModule] },
+  reports: { queue: 'reports', processor: ReportsProcessor, imports: [ReportsModule] },
 };

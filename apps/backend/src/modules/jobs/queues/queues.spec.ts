@@ -1,4 +1,4 @@
-import { AI_QUEUE, bullDefaultJobOptions, DEAD_LETTER_QUEUE_DEF, EMAIL_QUEUE, INDEXING_QUEUE, PRIORITY_TIERS } from '.';
+import { AI_QUEUE, bullDefaultJobOptions, DEAD_LETTER_QUEUE_DEF, EMAIL_QUEUE, INDEXING_QUEUE, PRIORITY_TIERS, REPORTS_QUEUE } from '.';
 
 const HOUR = 3600;
 
@@ -39,6 +39,18 @@ describe('queue definitions match the specification', () => {
         removeOnFail: { count: 5000, age: 24 * HOUR },
       },
       20,
+    ],
+    [
+      REPORTS_QUEUE,
+      'reports',
+      {
+        attempts: 2,
+        backoff: { type: 'fixed', delay: 10_000 },
+        priority: PRIORITY_TIERS.low,
+        removeOnComplete: { count: 1000, age: 24 * HOUR },
+        removeOnFail: { count: 1000, age: 3 * 24 * HOUR },
+      },
+      2,
     ],
   ])('%#: %s', (def, name, options, concurrency) => {
     expect(def.name).toBe(name);
