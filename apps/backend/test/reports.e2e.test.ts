@@ -9,7 +9,7 @@ import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { JobEventStreamsService } from '../src/modules/jobs/progress/job-event-streams.service';
 import { ReportExpiryScheduler } from '../src/modules/reports/report-expiry.scheduler';
 import { startTestApp, TestApp } from './harness/app';
-import { bearer } from './harness/http';
+import { adminAuth, bearer } from './harness/http';
 import { openSse } from './harness/sse';
 import { eventually } from './harness/wait';
 
@@ -227,6 +227,15 @@ line two, with "quotes"', '@SUM(A1)'), ($1, 2, '+1', '-2', NULL)`,
       const [row] = await db.query(`SELECT outcome, state FROM job_cancellations WHERE organization_id = $1 AND job_id = $2`, [orgA, id]);
       expect(row).toEqual({ outcome: 'removed', state: 'prioritized' });
       expect(await app.context.get(DeadLetterService).has('reports', id)).toBe(false);
+
+      // The console lists the tenant's reports and its cancellations.
+      const page = await request(app.url!).get('/admin/reports').query({ organization: orgA }).set(adminAuth());
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.text).toContain(`reports/${id}`);
+      expect(page.text).toContain('removed before it ran');
+      expect(page.text).not.toContain(orgB);
+      expect((await request(app.url!).get('/admin/reports')).status).toBe(401);
     } finally {
       await jobs.queue('reports').resume();
     }
