@@ -20,5 +20,11 @@ CREATE TABLE reports (
 CREATE INDEX reports_organization_created_idx ON reports (organization_id, created_at DESC);
 CREATE INDEX reports_expires_idx ON reports (expires_at);
 
+-- Case exports page through an organization's cases newest first by (created_at, id) keyset,
+-- which needs both columns in one direction (the older index has created_at DESC, id ASC). Scanned
+-- backwards it also serves the case list's ORDER BY created_at DESC, id DESC.
+CREATE INDEX cases_organization_created_at_id_idx ON cases (organization_id, created_at, id);
+
 -- Down Migration
+DROP INDEX cases_organization_created_at_id_idx;
 DROP TABLE reports;

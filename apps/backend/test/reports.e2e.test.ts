@@ -158,7 +158,7 @@ describe('case exports: background job, progress over SSE, download by its tenan
     const done = await finished(orgA, id);
     const expected = await db.query<{ number: number; title: string; status: string }>(
       `SELECT number, title, status FROM cases WHERE organization_id = $1 AND status IN ('open', 'closed')
-         AND created_at >= $2 AND created_at < $3 AND title LIKE '%embezzlement' ORDER BY created_at DESC, id`,
+         AND created_at >= $2 AND created_at < $3 AND title LIKE '%embezzlement' ORDER BY created_at DESC, id DESC`,
       [orgA, from, to],
     );
     expect(expected.length).toBeGreaterThan(50);
