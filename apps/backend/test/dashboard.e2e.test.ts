@@ -28,11 +28,11 @@ describe('Bull Board at /admin/queues', () => {
     expect((await request(app.url!).get('/api/v1/admin/queues').set(adminAuth())).status).toBe(404);
   });
 
-  it('lists all four queues, the dead-letter queue read-only', async () => {
+  it('lists all five queues, the dead-letter queue read-only', async () => {
     const res = await request(app.url!).get('/admin/queues/api/queues').set(adminAuth());
     expect(res.status).toBe(200);
     const queues = res.body.queues as { name: string; displayName?: string; readOnlyMode: boolean }[];
-    expect(queues.map((q) => q.name).sort()).toEqual(['ai-processing', 'dead-letter', 'email', 'indexing']);
+    expect(queues.map((q) => q.name).sort()).toEqual(['ai-processing', 'dead-letter', 'email', 'indexing', 'reports']);
     expect(queues.find((q) => q.name === 'dead-letter')!.readOnlyMode).toBe(true);
     expect(queues.find((q) => q.name === 'email')!.readOnlyMode).toBe(false);
   });
