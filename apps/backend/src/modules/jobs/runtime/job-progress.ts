@@ -9,7 +9,8 @@ export interface RowProgress {
 
 /** About four updates a second at most, and one at least every second while the job runs. */
 const MIN_GAP_MS = 250;
-const MAX_GAP_MS = 900;
+// Below a second by a timer tick (250 ms), so that timer drift never makes the gap a second.
+const MAX_GAP_MS = 700;
 
 /**
  * Reports a long job's progress to BullMQ (`job.updateProgress`, which QueueEvents and the
