@@ -40,7 +40,8 @@ describe('cancelling a running job in another process', () => {
     eventually(async () => seen.get(id)?.find((e) => e.event === 'failed')?.at, timeoutMs, 10);
 
   beforeAll(async () => {
-    env = testEnv({ SEARCH_REINDEX_BATCH_SIZE: '100', SEARCH_REINDEX_PAUSE_MS: '100', TEST_LOCK_MS: '2000' });
+    // Both jobs paced (a pause after each batch), so that they are surely still running when cancelled.
+    env = testEnv({ SEARCH_REINDEX_BATCH_SIZE: '100', SEARCH_REINDEX_PAUSE_MS: '100', REPORT_BATCH_PAUSE_MS: '100', TEST_LOCK_MS: '2000' });
     api = await startTestApp({ ...env, APP_ROLE: 'api' });
     db = api.context.get(DatabaseService);
     const redis = redisEnv();

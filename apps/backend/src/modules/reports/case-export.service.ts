@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough } from 'node:stream';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
@@ -82,12 +83,15 @@ export class CaseExportService {
     const total = await this.count(organizationId, filter);
     const progress = new JobProgressReporter(job, total);
     let rows = 0;
+    const pauseMs = this.config.reports.batchPauseMs;
     const batches = async function* (this: CaseExportService): AsyncGenerator<ExportRow[]> {
       for await (const batch of this.read(organizationId, filter)) {
         throwIfCancelled(signal, 'reports', job.id);
         yield batch;
         rows += batch.length;
         progress.set(rows);
+        // Aborted by a cancel, the pause ends at once and the check below throws.
+        if (pauseMs > 0) await sleep(pauseMs, undefined, signal ? { signal } : undefined).catch(() => undefined);
       }
       throwIfCancelled(signal, 'reports', job.id);
     }.call(this);
