@@ -25,7 +25,7 @@ export class JobCancellationListener implements OnApplicationBootstrap, OnApplic
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     const workers = new Map(
       discoverWorkQueueWorkers(this.discovery)
         .filter((w): w is typeof w & CancellableWorker => w instanceof CancellableWorker)
@@ -42,7 +42,9 @@ export class JobCancellationListener implements OnApplicationBootstrap, OnApplic
       if (!message || !worker) return;
       if (worker.cancel(message.id)) this.logger.log(`${message.queue} job ${message.id}: cancelled while running here`);
     });
-    await subscriber.subscribe(channel);
+    // Not awaited: a process that starts while Redis is away must still start. The client queues the
+    // subscription until it connects and renews it after every reconnect.
+    subscriber.subscribe(channel).catch((err: Error) => this.logger.warn(`cannot subscribe to ${channel}: ${err.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
