@@ -17,6 +17,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/apps/backend/package.json apps/backend/
 COPY --from=build /app/apps/backend/dist apps/backend/dist
 COPY --from=build /app/apps/backend/migrations apps/backend/migrations
+# The report store's directory (REPORTS_DIR); a named volume mounted here inherits this owner.
+RUN mkdir -p /data/reports && chown node:node /data/reports
 USER node
 EXPOSE 3000
 CMD ["node", "apps/backend/dist/main.js"]

@@ -32,18 +32,21 @@ interface Window {
 }
 
 export interface NonBlockingResult {
-  backlog: Record<WorkQueueName, number>;
+  backlog: Record<BacklogQueue, number>;
   rate: number;
   windowS: number;
   rounds: Record<Condition, Window[]>;
   /** Jobs of the run that failed (kept in each queue's failed set), and the first reasons: should be none. */
-  failed: Record<WorkQueueName, number>;
+  failed: Record<BacklogQueue, number>;
   failedReasons: string[];
   /** The same with the API and the workers in separate processes (APP_ROLE=api + APP_ROLE=worker). */
   split?: { rounds: Record<Condition, Window[]> };
   /** The issue's set-up with the workers' yield to requests off (WORKER_YIELD_LAG_MS=0). */
   noYield?: { rounds: Record<Condition, Window[]> };
 }
+
+/** The queues this bench fills; exports (reports) are not part of its mixed backlog. */
+type BacklogQueue = Exclude<WorkQueueName, 'reports'>;
 
 const ORG = 'org-bench-nb';
 
@@ -53,13 +56,13 @@ const SUMMARY_TEXT =
   'Amounts range from small meals to a conference trip; receipts for some items appear to be duplicated.';
 
 /** The mixed backlog: mostly email and indexing, with AI jobs on the local provider (worker threads). */
-function backlogOf(total: number): Record<WorkQueueName, number> {
+function backlogOf(total: number): Record<BacklogQueue, number> {
   const ai = Math.round(total * 0.1);
   const email = Math.round(total * 0.45);
   return { 'ai-processing': ai, email, indexing: total - ai - email };
 }
 
-function jobsFor(queue: WorkQueueName, n: number, caseIds: string[]): { name: string; data: unknown }[] {
+function jobsFor(queue: BacklogQueue, n: number, caseIds: string[]): { name: string; data: unknown }[] {
   return Array.from({ length: n }, (_, i) => {
     const caseId = caseIds[i % caseIds.length];
     switch (queue) {
@@ -76,11 +79,11 @@ function jobsFor(queue: WorkQueueName, n: number, caseIds: string[]): { name: st
   });
 }
 
-async function fill(queues: Record<WorkQueueName, Queue>, backlog: Record<WorkQueueName, number>, caseIds: string[]): Promise<void> {
+async function fill(queues: Record<BacklogQueue, Queue>, backlog: Record<BacklogQueue, number>, caseIds: string[]): Promise<void> {
   // Interleaved in chunks, so every queue has work from the start.
   const left = { ...backlog };
   while (Object.values(left).some((n) => n > 0)) {
-    for (const q of Object.keys(left) as WorkQueueName[]) {
+    for (const q of Object.keys(left) as BacklogQueue[]) {
       const n = Math.min(1000, left[q]);
       if (n > 0) await queues[q].addBulk(jobsFor(q, n, caseIds) as never);
       left[q] -= n;
@@ -88,7 +91,7 @@ async function fill(queues: Record<WorkQueueName, Queue>, backlog: Record<WorkQu
   }
 }
 
-async function emptyQueues(queues: Record<WorkQueueName, Queue>): Promise<void> {
+async function emptyQueues(queues: Record<BacklogQueue, Queue>): Promise<void> {
   for (const q of Object.values(queues)) await q.drain(true);
   await until(
     async () => {
@@ -119,8 +122,8 @@ type Topology = 'all' | 'all-no-yield' | 'split';
 async function measureTopology(
   ctx: BenchContext,
   topology: Topology,
-  opts: { backlog: Record<WorkQueueName, number>; windowS: number; rate: number },
-): Promise<{ rounds: Record<Condition, Window[]>; failed: Record<WorkQueueName, number>; failedReasons: string[] }> {
+  opts: { backlog: Record<BacklogQueue, number>; windowS: number; rate: number },
+): Promise<{ rounds: Record<Condition, Window[]>; failed: Record<BacklogQueue, number>; failedReasons: string[] }> {
   const prefix = `b-nb-${topology}`;
   const env = (role: string) =>
     appEnv(ctx.servers, {
@@ -178,9 +181,9 @@ async function measureTopology(
         `  ${topology} round ${r + 1}: ${CONDITIONS.map((c) => `${c} p99 ${rounds[c][r].http.p99} ms loop delay p99 ${fmt(rounds[c][r].loop.lagP99)} ms`).join(', ')}; backlog left ${rounds.draining[r].backlogAtEnd}`,
       );
     }
-    const failed = {} as Record<WorkQueueName, number>;
+    const failed = {} as Record<BacklogQueue, number>;
     const failedReasons: string[] = [];
-    for (const [name, q] of Object.entries(queues) as [WorkQueueName, Queue][]) {
+    for (const [name, q] of Object.entries(queues) as [BacklogQueue, Queue][]) {
       failed[name] = await q.getFailedCount();
       for (const j of await q.getFailed(0, 2)) failedReasons.push(`${name}/${j.name}: ${j.failedReason}`);
     }

@@ -16,7 +16,15 @@ const LAYERS: { name: string; prefixes: string[] }[] = [
   { name: 'edge', prefixes: ['modules/jobs/processors/', 'modules/jobs/admin/'] },
   {
     name: 'features',
-    prefixes: ['modules/cases/', 'modules/search/', 'modules/email/', 'modules/ai/', 'modules/schedules/', 'modules/admin/'],
+    prefixes: [
+      'modules/cases/',
+      'modules/search/',
+      'modules/email/',
+      'modules/ai/',
+      'modules/schedules/',
+      'modules/reports/',
+      'modules/admin/',
+    ],
   },
   { name: 'platform', prefixes: ['modules/jobs/', 'modules/health/'] },
   {

@@ -32,7 +32,7 @@ describe('Bull Board at /admin/queues', () => {
     const res = await request(app.url!).get('/admin/queues/api/queues').set(adminAuth());
     expect(res.status).toBe(200);
     const queues = res.body.queues as { name: string; displayName?: string; readOnlyMode: boolean }[];
-    expect(queues.map((q) => q.name).sort()).toEqual(['ai-processing', 'dead-letter', 'email', 'indexing', 'scheduled']);
+    expect(queues.map((q) => q.name).sort()).toEqual(['ai-processing', 'dead-letter', 'email', 'indexing', 'reports', 'scheduled']);
     expect(queues.find((q) => q.name === 'dead-letter')!.readOnlyMode).toBe(true);
     expect(queues.find((q) => q.name === 'email')!.readOnlyMode).toBe(false);
   });

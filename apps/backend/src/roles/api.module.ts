@@ -13,6 +13,8 @@ import { AdminModule } from '../modules/admin/admin.module';
 import { SchedulesController } from '../modules/schedules/schedules.controller';
 import { SchedulesModule } from '../modules/schedules/schedules.module';
 import { SchedulesConsoleController } from '../modules/admin/console/schedules-console.controller';
+import { ReportsController } from '../modules/reports/reports.controller';
+import { ReportsModule } from '../modules/reports/reports.module';
 import { SearchController } from '../modules/search/search.controller';
 import { SearchModule } from '../modules/search/search.module';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -20,7 +22,7 @@ import { DocsController } from './openapi/docs.controller';
 
 /** Everything that serves HTTP: the public API, the admin API and the dashboard. */
 @Module({
-  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule, SchedulesModule],
+  imports: [JobsModule, QueueDashboardModule, CasesModule, SearchModule, AiModule, AdminModule, SchedulesModule, ReportsModule],
   controllers: [
     JobsController,
     DeadLetterController,
@@ -32,6 +34,7 @@ import { DocsController } from './openapi/docs.controller';
     // Kept out of AdminModule while its console is being reworked; it reads SchedulesModule's service.
     SchedulesConsoleController,
     DocsController,
+    ReportsController,
   ],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })

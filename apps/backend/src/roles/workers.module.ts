@@ -6,7 +6,8 @@ import { CONSUMERS } from '../modules/jobs/processors';
 import type { WorkQueueName } from '../modules/jobs/queues';
 import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
 import { ConsumptionWatchdogService } from '../modules/jobs/runtime/consumption-watchdog.service';
-import { RateLimitNotingWorker } from '../modules/jobs/runtime/rate-limit-noting.worker';
+import { CancellableWorker } from '../modules/jobs/runtime/cancellable.worker';
+import { JobCancellationListener } from '../modules/jobs/runtime/job-cancellation.listener';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
 /**
@@ -17,7 +18,7 @@ import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.
 export class WorkersModule {
   constructor() {
     // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
-    BullModule.workerClass = RateLimitNotingWorker;
+    BullModule.workerClass = CancellableWorker;
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
@@ -35,6 +36,7 @@ export class WorkersModule {
         ...(extra.processors ?? consumers.map((c) => c.processor)),
         WorkerFailuresListener,
         ConsumptionWatchdogService,
+        JobCancellationListener,
       ],
     };
   }

@@ -40,6 +40,7 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
     EMAIL_OUTBOX_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'outbox'),
     // Tests address mail to the reserved example domains.
     EMAIL_ALLOWED_RECIPIENT_DOMAINS: 'example.com,example.org',
+    REPORTS_DIR: join(process.env.TEST_TMP_DIR ?? tmpdir(), 'reports'),
     ...redisEnv(),
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     ...overrides,

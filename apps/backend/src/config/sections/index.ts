@@ -9,6 +9,7 @@ import { operationsSection } from './operations.config';
 import { queueSection } from './queue.config';
 import { redisSection } from './redis.config';
 import { schedulesSection } from './schedules.config';
+import { reportsSection } from './reports.config';
 import { searchSection } from './search.config';
 
 export { processSection } from './process.config';
@@ -27,4 +28,5 @@ export const SECTIONS = {
   search: searchSection,
   email: emailSection,
   ai: aiSection,
+  reports: reportsSection,
 };

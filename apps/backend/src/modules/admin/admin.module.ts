@@ -3,15 +3,17 @@ import express from 'express';
 import type { AppConfig } from '../../config/configuration';
 import { APP_CONFIG } from '../../config/app-config.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { ReportsModule } from '../reports/reports.module';
 import { DeadLetterConsoleController } from './console/dead-letter-console.controller';
+import { ReportsConsoleController } from './console/reports-console.controller';
 import { DeadLetterActionsService } from './dead-letter-actions.service';
 import { DeadLetterAuditRepository } from './dead-letter-audit.repository';
 import { Inject } from '@nestjs/common';
 
-/** The dead-letter console and the audited actions it shares with the admin JSON API. */
+/** The dead-letter console and the audited actions it shares with the admin JSON API; the reports page. */
 @Module({
-  imports: [JobsModule],
-  controllers: [DeadLetterConsoleController],
+  imports: [JobsModule, ReportsModule],
+  controllers: [DeadLetterConsoleController, ReportsConsoleController],
   providers: [DeadLetterAuditRepository, DeadLetterActionsService],
   exports: [DeadLetterActionsService, DeadLetterAuditRepository],
 })

@@ -10,6 +10,7 @@ import { AiContentService } from './ai-content.service';
 import { estimateCostUsd } from './ai-pricing';
 import { AiResultKey, AiResultsService } from './ai-results.service';
 import type { AiProvider, AiTask } from './ai.types';
+import { isJobCancelled } from '../jobs/cancellation/job-cancellation';
 import { CallRecord, ChainExhaustedError, runChain } from './provider-chain';
 import { jobLogFields } from '../logging/job-log-fields';
 
@@ -52,7 +53,8 @@ export class AiService {
     private readonly jobs: JobsService,
   ) {}
 
-  async run(data: AiJobData, job: Job): Promise<AiJobResult> {
+  /** `signal`: the job's; cancelling the job aborts the provider call in flight. */
+  async run(data: AiJobData, job: Job, signal?: AbortSignal): Promise<AiJobResult> {
     const key = keyOf(data);
     const jobId = job.id!;
     const attempt = job.attemptsMade + 1;
@@ -81,7 +83,7 @@ export class AiService {
     };
 
     try {
-      const success = await runChain(this.providers, task, this.config.ai.timeoutMs[data.type], onCall);
+      const success = await runChain(this.providers, task, this.config.ai.timeoutMs[data.type], onCall, { signal, id: jobId });
       await Promise.all(recorded);
       const costUsd = estimateCostUsd(this.config.ai.prices, success.provider, success.usage);
       await this.results.markReady(key, jobId, attempt, { ...success, costUsd });
@@ -99,6 +101,8 @@ export class AiService {
       };
     } catch (err) {
       await Promise.allSettled(recorded);
+      // Cancelled: no dead letter will say so, so the entity's pending result says it here.
+      if (isJobCancelled(err)) await this.recordFinalFailure(job, err as Error);
       if (!(err instanceof ChainExhaustedError)) throw err;
       this.logger.warn({ msg: `job ${jobId} ${data.type} attempt ${attempt}: ${err.message}`, ...jobLogFields(job) });
       if (err.permanent) throw new UnrecoverableError(err.message);

@@ -1,4 +1,5 @@
 import { AiProvider, AiTask, FailureKind, ProviderFailure, ProviderResult } from './ai.types';
+import { CANCEL_REASON, JobCancelledError } from '../jobs/cancellation/job-cancellation';
 import { CallRecord, ChainExhaustedError, runChain } from './provider-chain';
 
 const task: AiTask = { type: 'generate-summary', content: 'text', categories: [], summaryMaxChars: 50 };
@@ -52,6 +53,38 @@ describe('runChain', () => {
     ]);
     // The rejected answer still spent tokens.
     expect(calls[0].usage).toEqual({ inputTokens: 3, outputTokens: 2 });
+  });
+
+  it('aborts the call in flight when the job is cancelled, and calls no further provider', async () => {
+    const job = new AbortController();
+    let seenReason: unknown;
+    const hangs = provider(
+      'anthropic',
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            seenReason = signal.reason;
+            reject(new ProviderFailure('anthropic', 'transient', 'aborted'));
+          }),
+        ),
+    );
+    const next = answers('openai', 'ok');
+    setTimeout(() => job.abort(CANCEL_REASON), 20);
+    const started = Date.now();
+    await expect(runChain([hangs, next], task, 60_000, undefined, { signal: job.signal, id: '7' })).rejects.toBeInstanceOf(
+      JobCancelledError,
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(seenReason).toBe(CANCEL_REASON);
+    expect(next.calls).toBe(0);
+  });
+
+  it('does not start a call for a job already cancelled', async () => {
+    const job = new AbortController();
+    job.abort(CANCEL_REASON);
+    const a = answers('anthropic', 'sum');
+    await expect(runChain([a], task, 1000, undefined, { signal: job.signal })).rejects.toBeInstanceOf(JobCancelledError);
+    expect(a.calls).toBe(0);
   });
 
   it('aborts a call at the timeout', async () => {

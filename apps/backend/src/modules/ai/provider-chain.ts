@@ -1,4 +1,6 @@
 import { AiProvider, AiProviderName, AiTask, ProviderFailure, TokenUsage } from './ai.types';
+import { throwIfCancelled } from '../jobs/cancellation/job-cancellation';
+import { AI_QUEUE_NAME } from '../jobs/queues/ai.queue';
 import { validateOutput } from './output-validation';
 
 export interface ChainSuccess {
@@ -40,16 +42,20 @@ export class ChainExhaustedError extends Error {
 /**
  * Tries the providers in order within one attempt: the first valid answer wins; a transient
  * failure, a rate limit, an invalid answer or a permanent refusal moves on to the next provider.
- * Each call is bounded by its own AbortSignal timeout.
+ * Each call is bounded by its own AbortSignal timeout, and by the job's signal: a cancelled job's
+ * call is aborted at once (the SDKs close the request) and the chain stops, throwing `JobCancelledError`.
  */
 export async function runChain(
   providers: readonly AiProvider[],
   task: AiTask,
   timeoutMs: number,
   onCall: (call: CallRecord) => void = () => undefined,
+  job: { signal?: AbortSignal; id?: string } = {},
 ): Promise<ChainSuccess> {
   const failures: ProviderFailure[] = [];
+  const cancelled = () => throwIfCancelled(job.signal, AI_QUEUE_NAME, job.id);
   for (const provider of providers) {
+    cancelled();
     if (!provider.supports(task.type)) {
       failures.push(new ProviderFailure(provider.name, 'unsupported', `does not support ${task.type}`));
       continue;
@@ -57,13 +63,16 @@ export async function runChain(
     const started = Date.now();
     let usage: TokenUsage | null = null;
     try {
-      const result = await provider.run(task, AbortSignal.timeout(timeoutMs));
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const result = await provider.run(task, job.signal ? AbortSignal.any([job.signal, timeout]) : timeout);
       usage = result.usage;
       const output = validateOutput(provider.name, task, result.text);
       const latencyMs = Date.now() - started;
       onCall({ provider: provider.name, model: provider.model, outcome: 'ok', usage, latencyMs });
       return { provider: provider.name, model: provider.model, output, usage, latencyMs };
     } catch (err) {
+      // A provider reports an abort as its own failure; a cancel is not one, and ends the chain.
+      cancelled();
       const failure =
         err instanceof ProviderFailure
           ? err

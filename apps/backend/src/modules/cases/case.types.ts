@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { CASE_STATUSES, type CaseStatus } from '../events/case.events';
 import { knownFieldsOnly } from '../http/validation';
 
 export const CASE_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
 export type CasePriority = (typeof CASE_PRIORITIES)[number];
-export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** Statuses whose deadline still runs: the SLA check and the daily reminder look only at these. */
 export const OPEN_CASE_STATUSES = ['open', 'in_progress'] as const satisfies readonly CaseStatus[];
 
@@ -13,6 +12,7 @@ export const OPEN_CASE_STATUSES = ['open', 'in_progress'] as const satisfies rea
  * The migration 1764400400000_case-sla.sql backfilled existing cases with the same figures.
  */
 export const CASE_SLA_HOURS: Record<CasePriority, number> = { critical: 4, high: 24, medium: 72, low: 168 };
+export { CASE_STATUSES, type CaseStatus };
 
 export interface Case {
   id: string;

@@ -4,6 +4,7 @@ import type { NodemailerError } from 'nodemailer';
 import type { AppConfig } from '../../config/configuration';
 import { mailboxAddress } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
+import { throwIfCancelled } from '../jobs/cancellation/job-cancellation';
 import { originalJobId } from '../jobs/dead-letter/dead-letter.service';
 import { invalidJob } from '../jobs/runtime/job-payload';
 import { EMAIL_QUEUE_NAME } from '../jobs/queues/email.queue';
@@ -34,7 +35,13 @@ export class EmailService {
     this.domain = mailboxAddress(config.email.from)!.split('@')[1];
   }
 
-  async send(data: EmailJobData, job: Job): Promise<EmailJobResult> {
+  /**
+   * `signal`: the job's. A cancelled job is stopped before its message is handed to the transport.
+   * A message already being sent is not interrupted: the SMTP pool's connections carry other jobs'
+   * messages too, and a conversation cut in DATA leaves the recipient's copy in doubt. A cancel
+   * between attempts is refused by the worker runtime before the next attempt starts.
+   */
+  async send(data: EmailJobData, job: Job, signal?: AbortSignal): Promise<EmailJobResult> {
     const templateId = data.templateId;
     if (!isEmailTemplateId(templateId)) throw new UnrecoverableError(`unknown email template "${templateId}"`);
     const template = emailTemplate(templateId);
@@ -50,12 +57,17 @@ export class EmailService {
       // The payload was validated; a template that still fails to render fails the same way every time.
       throw new UnrecoverableError(`template ${templateId} could not be rendered: ${(err as Error).message}`);
     }
-    const report = await this.deliver(job, data.organizationId, {
-      to: Array.isArray(data.to) ? data.to : [data.to],
-      subject: data.subject ? oneLine(data.subject) : rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-    });
+    const report = await this.deliver(
+      job,
+      data.organizationId,
+      {
+        to: Array.isArray(data.to) ? data.to : [data.to],
+        subject: data.subject ? oneLine(data.subject) : rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+      },
+      signal,
+    );
     return { ...report, templateId };
   }
 
@@ -64,6 +76,7 @@ export class EmailService {
     job: Job,
     organizationId: string,
     message: { to: string[]; subject: string; html: string; text: string },
+    signal?: AbortSignal,
   ): Promise<DeliveryReport> {
     const messageId = messageIdFor({
       queuePrefix: this.config.queue.prefix,
@@ -71,6 +84,7 @@ export class EmailService {
       organizationId,
       domain: this.domain,
     });
+    throwIfCancelled(signal, EMAIL_QUEUE_NAME, job.id);
     let report: DeliveryReport;
     try {
       report = await this.transport.send({ ...message, messageId, from: this.config.email.from });

@@ -7,6 +7,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Anything else cannot name a case; checked before it reaches a uuid column (which would raise). */
 export const isCaseId = (id: string): boolean => UUID.test(id);
 
+/** A case's statuses (the cases table's CHECK constraint); here so that job payloads can name them too. */
+export const CASE_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
 /** The fields of a case an event is built from (the cases feature's Case has them all). */
 interface CaseSnapshot {
   id: string;

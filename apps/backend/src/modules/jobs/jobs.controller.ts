@@ -1,6 +1,8 @@
 import {
   Body,
+  ConflictException,
   Controller,
+  Delete,
   Get,
   Headers,
   HttpCode,
@@ -18,7 +20,9 @@ import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { AuthenticatedRequest, CurrentPrincipal, Principal } from '../auth/principal';
 import { badRequest, parseOr400 } from '../http/validation';
 import { IdempotencyConflictError } from './idempotency';
-import { EnqueuedJob, JobsService, JobView } from './jobs.service';
+import { CancelOutcome, EnqueuedJob, JobsService, JobView } from './jobs.service';
+import { streamJobEvents } from './progress/job-event-stream';
+import { JobEventStreamsService } from './progress/job-event-streams.service';
 import { PRIORITY_TIERS, PriorityTier } from './queues';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
@@ -47,6 +51,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly streams: JobEventStreamsService,
   ) {}
 
   @Post(':queue')
@@ -102,5 +107,52 @@ export class JobsController {
     const job = await this.jobs.find(queue, id, principal.organizationId);
     if (!job) throw new NotFoundException(`no job ${id} on queue ${queue}`);
     return job;
+  }
+
+  /**
+   * The job's state, then its progress and its end, as server-sent events (`state`, `progress`,
+   * `completed`, `failed`, `cancelled`); the stream closes at the end. Another tenant's job is a 404.
+   */
+  @Get(':queue/:id/events')
+  async events(
+    @Param('queue') queueName: string,
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const queue = queueOr404(queueName);
+    const job = await this.jobs.find(queue, id, principal.organizationId);
+    if (!job) throw new NotFoundException(`no job ${id} on queue ${queue}`);
+    await streamJobEvents({ jobs: this.jobs, streams: this.streams, queue, id, organizationId: principal.organizationId, res });
+  }
+
+  /**
+   * Cancels the caller's own job: 200 `cancelled` when it had not started (it is removed) or was
+   * cancelled before, 202 `cancelling` when it is running (its worker aborts it), 409 when it
+   * already finished. Another tenant's job is a 404.
+   */
+  @Delete(':queue/:id')
+  async cancel(
+    @Param('queue') queueName: string,
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CancelOutcome> {
+    const queue = queueOr404(queueName);
+    const outcome = await this.jobs.cancel(queue, id, principal.organizationId, {
+      userId: principal.userId,
+      correlationId: req.correlationId,
+    });
+    if (!outcome) throw new NotFoundException(`no job ${id} on queue ${queue}`);
+    if (outcome.state === 'finished')
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `job ${id} already ${outcome.previousState}`,
+        job: outcome,
+      });
+    res.status(outcome.state === 'cancelling' ? 202 : 200);
+    return outcome;
   }
 }

@@ -9,6 +9,8 @@ import { JobsService } from './jobs.service';
 import { JobOutboxRepository } from './outbox/job-outbox.repository';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { PriorityBackfillService } from './priority-backfill.service';
+import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
+import { JobEventStreamsService } from './progress/job-event-streams.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
 
 /**
@@ -28,7 +30,25 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
     }),
     ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
   ],
-  providers: [JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService, PriorityBackfillService],
-  exports: [BullModule, JobsService, DeadLetterService, BullQueues, JobOutboxRepository, OutboxRelayService],
+  providers: [
+    JobsService,
+    DeadLetterService,
+    BullQueues,
+    JobOutboxRepository,
+    OutboxRelayService,
+    PriorityBackfillService,
+    JobCancellationsRepository,
+    JobEventStreamsService,
+  ],
+  exports: [
+    BullModule,
+    JobsService,
+    DeadLetterService,
+    BullQueues,
+    JobOutboxRepository,
+    OutboxRelayService,
+    JobCancellationsRepository,
+    JobEventStreamsService,
+  ],
 })
 export class JobsModule {}

@@ -6,6 +6,8 @@ import { InjectConfig } from '../../config/app-config.module';
 import { withCorrelation } from '../logging/correlation-context';
 import { QueueUnavailableError, withTimeout } from './jobs.errors';
 import { IdempotencyConflictError, idempotentJobId, IdempotencyRecord, IdempotencyScope, parseRecord, requestHash } from './idempotency';
+import { CANCEL_MARKER_TTL_SECONDS, cancelChannel, CancelMarker, cancelMarkerKey } from './cancellation/job-cancellation';
+import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
@@ -30,12 +32,36 @@ export interface EnqueueOptions {
   causedBy?: Job;
 }
 
+/** BullMQ's states, and `cancelled`: a job its owner cancelled (removed before it ran, or aborted while running). */
+export type JobViewState = JobState | 'unknown' | 'cancelled';
+
 export interface EnqueuedJob {
   id: string;
   queue: WorkQueueName;
   name: string;
-  state: JobState | 'unknown';
+  state: JobViewState;
 }
+
+/**
+ * What DELETE did: `cancelled` (removed before it ran, or cancelled earlier), `cancelling` (it is
+ * running: its worker, wherever it is, was told to abort it), or `finished` (too late: it completed or failed).
+ */
+export interface CancelOutcome {
+  id: string;
+  queue: WorkQueueName;
+  name: string;
+  state: 'cancelled' | 'cancelling' | 'finished';
+  /** The job's state when the cancel was asked for. */
+  previousState: JobViewState;
+}
+
+export interface CancelRequester {
+  userId?: string;
+  correlationId?: string;
+}
+
+/** States in which a job has not started: removing it is the whole cancellation. */
+const NOT_STARTED: readonly string[] = ['waiting', 'delayed', 'prioritized', 'waiting-children'];
 
 export interface JobView extends EnqueuedJob {
   attemptsMade: number;
@@ -57,6 +83,7 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null)
 export class JobsService implements OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private readonly queues: Record<WorkQueueName, Queue>;
+  private readonly producer: IORedis;
 
   /**
    * Producer queues of their own, on the fail-fast producer connection (workers and the dashboard
@@ -65,8 +92,10 @@ export class JobsService implements OnApplicationShutdown {
   constructor(
     redis: RedisConnectionFactory,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly cancellations: JobCancellationsRepository,
   ) {
     const connection = redis.producer();
+    this.producer = connection;
     const open = (name: WorkQueueName) =>
       new Queue(name, { connection, prefix: config.queue.prefix, defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]) });
     this.queues = Object.fromEntries(WORK_QUEUES.map((name) => [name, open(name)])) as Record<WorkQueueName, Queue>;
@@ -159,12 +188,14 @@ export class JobsService implements OnApplicationShutdown {
     // new state with its old progress and no result.
     const state = await this.withRedis(queue, () => q.getJobState(id));
     const job = await this.withRedis(queue, () => q.getJob(id));
-    if (!job || (job.data as { organizationId?: unknown } | undefined)?.organizationId !== organizationId) return null;
+    if (!job) return this.removedByCancel(queue, id, organizationId);
+    if ((job.data as { organizationId?: unknown } | undefined)?.organizationId !== organizationId) return null;
+    const cancelled = state === 'failed' && (await this.cancelMarker(queue, id)) !== null;
     return {
       id: job.id!,
       queue,
       name: job.name,
-      state,
+      state: cancelled ? 'cancelled' : state,
       attemptsMade: job.attemptsMade,
       progress: job.progress,
       result: job.returnvalue ?? null,
@@ -173,6 +204,97 @@ export class JobsService implements OnApplicationShutdown {
       processedAt: iso(job.processedOn),
       finishedAt: iso(job.finishedOn),
     };
+  }
+
+  /**
+   * Cancels the caller's own job (another tenant's is null: not found). A job that has not started is
+   * removed. A running one is aborted by whichever worker process runs it: the marker is written
+   * first (a week, so a worker that picks the job up again after a crash refuses it), then every
+   * worker process is told on the cancel channel. It then fails with JobCancelledError: no retry,
+   * no dead letter. Asking again is harmless.
+   */
+  async cancel(queue: WorkQueueName, id: string, organizationId: string, by: CancelRequester = {}): Promise<CancelOutcome | null> {
+    const q = this.queues[queue];
+    const job = await this.withRedis(queue, () => q.getJob(id));
+    if (!job) {
+      const earlier = await this.removedByCancel(queue, id, organizationId);
+      return earlier ? { id, queue, name: earlier.name, state: 'cancelled', previousState: 'cancelled' } : null;
+    }
+    if ((job.data as { organizationId?: unknown } | undefined)?.organizationId !== organizationId) return null;
+    const state = await this.withRedis(queue, () => q.getJobState(id));
+    const outcome = (s: CancelOutcome['state']): CancelOutcome => ({ id, queue, name: job.name, state: s, previousState: state });
+    if (state === 'completed' || state === 'failed') {
+      return (await this.cancelMarker(queue, id)) ? { ...outcome('cancelled'), previousState: 'cancelled' } : outcome('finished');
+    }
+    const marker: CancelMarker = { organizationId, name: job.name, state, at: new Date().toISOString(), createdAt: job.timestamp };
+    const key = cancelMarkerKey(this.config.queue.prefix, queue, id);
+    await this.withRedis(queue, () => this.producer.set(key, JSON.stringify(marker), 'EX', CANCEL_MARKER_TTL_SECONDS));
+    if (NOT_STARTED.includes(state)) {
+      // Fails when a worker took the job meanwhile (it is locked): then it is cancelled as a running one.
+      const removed = await this.withRedis(queue, () => job.remove()).then(
+        () => true,
+        () => false,
+      );
+      if (removed) {
+        await this.note(queue, job, state, 'removed', by);
+        return outcome('cancelled');
+      }
+    }
+    await this.withRedis(queue, () => this.producer.publish(cancelChannel(this.config.queue.prefix), JSON.stringify({ queue, id })));
+    await this.note(queue, job, state, 'abort-requested', by);
+    return outcome('cancelling');
+  }
+
+  /** The cancel marker of a job, if its owner cancelled it (within the last week). */
+  async cancelMarker(queue: WorkQueueName, id: string): Promise<CancelMarker | null> {
+    const raw = await this.withRedis(queue, () => this.producer.get(cancelMarkerKey(this.config.queue.prefix, queue, id)));
+    if (!raw) return null;
+    try {
+      return JSON.parse(raw) as CancelMarker;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A job removed by a cancel answers as cancelled, to its own tenant, while its marker lasts. */
+  private async removedByCancel(queue: WorkQueueName, id: string, organizationId: string): Promise<JobView | null> {
+    const marker = await this.cancelMarker(queue, id);
+    if (!marker || marker.organizationId !== organizationId) return null;
+    return {
+      id,
+      queue,
+      name: marker.name,
+      state: 'cancelled',
+      attemptsMade: 0,
+      progress: 0,
+      result: null,
+      failedReason: null,
+      createdAt: new Date(marker.createdAt).toISOString(),
+      processedAt: null,
+      finishedAt: marker.at,
+    };
+  }
+
+  private async note(
+    queue: WorkQueueName,
+    job: Job,
+    state: JobViewState,
+    outcome: 'removed' | 'abort-requested',
+    by: CancelRequester,
+  ): Promise<void> {
+    // The console's record; the cancellation itself already happened in Redis and stands without it.
+    await this.cancellations
+      .record({
+        organizationId: String((job.data as { organizationId?: unknown }).organizationId),
+        queue,
+        jobId: job.id!,
+        jobName: job.name,
+        state,
+        outcome,
+        requestedBy: by.userId ?? null,
+        correlationId: by.correlationId ?? null,
+      })
+      .catch((err: Error) => this.logger.warn(`could not record the cancellation of ${queue} job ${job.id}: ${err.message}`));
   }
 
   /**

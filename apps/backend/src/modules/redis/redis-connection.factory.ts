@@ -53,6 +53,17 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
     return client;
   }
 
+  /**
+   * A client that waits out an outage and resubscribes after it (pub/sub listeners). Its commands
+   * queue while Redis is away, so it is for subscribing, never for request paths.
+   */
+  subscriber(name: string): IORedis {
+    const client = new IORedis({ ...this.options(), connectionName: name });
+    client.on('error', (err) => this.logger.debug(`redis subscriber ${name}: ${err.message}`));
+    this.clients.add(client);
+    return client;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.producerClient = undefined;
     await Promise.all([...this.clients].map((c) => c.quit().catch(() => c.disconnect())));

@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { DatabaseService } from '../database/database.service';
+import { throwIfCancelled } from '../jobs/cancellation/job-cancellation';
+import { JobProgressReporter } from '../jobs/runtime/job-progress';
 import type { IndexingJobData } from '../jobs/types';
 import { SearchDocumentsRepository } from './search-documents.repository';
 import { SearchSource, searchSourceFor } from './sources';
@@ -29,7 +31,8 @@ export class SearchIndexerService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  async apply(data: IndexingJobData, job: Job): Promise<IndexingResult> {
+  /** `signal`: the job's; a cancelled reindex stops between batches. Single-entity operations are too short to stop. */
+  async apply(data: IndexingJobData, job: Job, signal?: AbortSignal): Promise<IndexingResult> {
     const source = searchSourceFor(data.entityType);
     if (!source) throw new UnrecoverableError(`entity type "${data.entityType}" is not searchable`);
     try {
@@ -41,7 +44,7 @@ export class SearchIndexerService {
           return await this.remove(source, data.organizationId, data.entityId, versionOf(data));
         case 'reindex':
           return data.entityId === REINDEX_ALL
-            ? await this.reindexAll(source, data.organizationId, job)
+            ? await this.reindexAll(source, data.organizationId, job, signal)
             : await this.sync(source, data.organizationId, data.entityId, true);
       }
     } catch (err) {
@@ -74,44 +77,53 @@ export class SearchIndexerService {
 
   /**
    * Rebuilds every document of one entity type in one organization, in batches, then hides
-   * documents whose entity no longer exists. Progress covers both passes and ends at 100.
+   * documents whose entity no longer exists. Progress ({ rows, total, percent }) covers both passes
+   * and ends at 100. A cancellation stops it between batches (and during the pause).
    */
-  private async reindexAll(source: SearchSource, organizationId: string, job: Job): Promise<IndexingResult> {
+  private async reindexAll(source: SearchSource, organizationId: string, job: Job, signal?: AbortSignal): Promise<IndexingResult> {
     const { reindexBatchSize: batchSize, reindexPauseMs: pauseMs } = this.config.search;
+    const cancelled = () => throwIfCancelled(signal, 'indexing', job.id);
     const startedAt = await this.documents.now();
     const total = await source.count(this.db, organizationId);
     let done = 0;
     let indexed = 0;
     let afterId: string | null = null;
-    await job.updateProgress(0);
-    for (;;) {
-      const page = await source.page(this.db, organizationId, afterId, batchSize);
-      if (page.length === 0) break;
-      indexed += await this.documents.upsert(organizationId, source.entityType, page, { sameVersion: true });
-      done += page.length;
-      afterId = page[page.length - 1].entityId;
-      // The last percent is kept for the sweep below.
-      await job.updateProgress(Math.min(99, Math.floor((done / Math.max(total, 1)) * 99)));
-      if (page.length < batchSize) break;
-      if (pauseMs > 0) await sleep(pauseMs);
-    }
+    // The last percent is kept for the sweep below.
+    const progress = new JobProgressReporter(job, total, 99);
+    try {
+      for (;;) {
+        cancelled();
+        const page = await source.page(this.db, organizationId, afterId, batchSize);
+        if (page.length === 0) break;
+        indexed += await this.documents.upsert(organizationId, source.entityType, page, { sameVersion: true });
+        done += page.length;
+        afterId = page[page.length - 1].entityId;
+        progress.set(done);
+        if (page.length < batchSize) break;
+        if (pauseMs > 0) await sleep(pauseMs, undefined, signal ? { signal } : undefined).catch(cancelled);
+      }
 
-    let removed = 0;
-    let afterDoc: string | null = null;
-    for (;;) {
-      const candidates = await this.documents.untouchedSince(organizationId, source.entityType, startedAt, afterDoc, batchSize);
-      if (candidates.length === 0) break;
-      const existing = new Set((await source.load(this.db, organizationId, candidates)).map((d) => d.entityId));
-      removed += await this.documents.hide(
-        organizationId,
-        source.entityType,
-        candidates.filter((id) => !existing.has(id)),
-      );
-      afterDoc = candidates[candidates.length - 1];
-      if (candidates.length < batchSize) break;
+      let removed = 0;
+      let afterDoc: string | null = null;
+      for (;;) {
+        cancelled();
+        const candidates = await this.documents.untouchedSince(organizationId, source.entityType, startedAt, afterDoc, batchSize);
+        if (candidates.length === 0) break;
+        const existing = new Set((await source.load(this.db, organizationId, candidates)).map((d) => d.entityId));
+        removed += await this.documents.hide(
+          organizationId,
+          source.entityType,
+          candidates.filter((id) => !existing.has(id)),
+        );
+        afterDoc = candidates[candidates.length - 1];
+        if (candidates.length < batchSize) break;
+      }
+      await progress.finish(100);
+      return { outcome: 'reindexed', total: done, indexed, removed };
+    } catch (err) {
+      progress.stop();
+      throw err;
     }
-    await job.updateProgress(100);
-    return { outcome: 'reindexed', total: done, indexed, removed };
   }
 }
 

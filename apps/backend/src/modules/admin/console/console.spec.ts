@@ -2,6 +2,7 @@ import type { DeadLetterDetail } from '../../jobs/dead-letter/dead-letter.types'
 import type { AuditEntry } from '../dead-letter-audit.repository';
 import { CsrfTokens } from './csrf';
 import { age, bulkConfirmPage, detailPage, editPage, listPage, messagePage } from './dead-letter.views';
+import { reportsPage } from './reports.views';
 
 // Everything an attacker controls (payloads, failure reasons, filters, ids) written to get out of
 // text, out of an attribute, or into a template expression.
@@ -121,6 +122,49 @@ describe('console pages', () => {
     expectEscaped(message, 3);
     expect(message).toContain(`<div class="error" role="alert">message ${ESCAPED}</div>`);
     expect(message).not.toContain('class="who"');
+  });
+
+  it('escape hostile values on the reports page', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const html = reportsPage(
+      operator.admin,
+      `org ${EVIL}`,
+      [
+        {
+          id: '00000000-0000-4000-8000-000000000000',
+          organizationId: `org ${EVIL}`,
+          jobId: `job ${EVIL}`,
+          format: 'csv',
+          filter: { q: EVIL },
+          status: 'ready',
+          rows: 3,
+          bytes: 2048,
+          createdAt: at,
+          finishedAt: at,
+          expiresAt: at,
+        },
+      ],
+      [
+        {
+          at,
+          organizationId: `org ${EVIL}`,
+          queue: 'reports',
+          jobId: `job ${EVIL}`,
+          jobName: `name ${EVIL}`,
+          state: 'active',
+          outcome: 'abort-requested',
+          requestedBy: `user ${EVIL}`,
+          correlationId: null,
+        },
+      ],
+      at.getTime() + 90_000,
+    );
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain("onmouseover='");
+    for (const prefix of ['org', 'job', 'name', 'user']) expect(html).toContain(`${prefix} ${ESCAPED}`);
+    expect(html).toContain('2.0 KB');
+    expect(html).toContain('aborted while running');
+    expect(html).toContain('<td title="2026-01-01T00:00:00.000Z">1m</td>');
   });
 
   it('show viewers no actions and no reveal link', () => {

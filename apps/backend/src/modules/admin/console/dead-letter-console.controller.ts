@@ -12,6 +12,7 @@ import { JobValidationError, WORK_QUEUES } from '../../jobs/types/index';
 import { DeadLetterActionsService } from '../dead-letter-actions.service';
 import { redactEntry } from '../redact-entry';
 import { CsrfTokens } from './csrf';
+import { sendPage } from './html-page';
 import { bulkConfirmPage, CONSOLE_ROUTE, detailPage, editPage, listPage, messagePage, noticeText, query } from './dead-letter.views';
 
 const PAGE_SIZE = 25;
@@ -44,21 +45,7 @@ const bulkSchema = filterSchema.extend({
   all: z.literal('yes').optional(),
 });
 
-/** Pages of confidential data: never cached, never framed, no scripts at all. */
-function send(res: Response, status: number, page: string): void {
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Content-Security-Policy':
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'same-origin',
-    })
-    .send(page);
-}
+const send = sendPage;
 
 /**
  * The dead-letter console: server-rendered pages under /admin/dead-letter. Viewers read entries

@@ -17,9 +17,10 @@ export class AiProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  // Three parameters: BullMQ hands the job's abort signal only to a processor that takes one.
+  async process(job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> {
     const { data } = payloadOf(AI_QUEUE_NAME, job);
-    return this.ai.run(data, job);
+    return this.ai.run(data, job, signal);
   }
 }
 

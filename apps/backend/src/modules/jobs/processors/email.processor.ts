@@ -15,12 +15,13 @@ export class EmailProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  // Three parameters: BullMQ hands the job's abort signal only to a processor that takes one.
+  async process(job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> {
     if (job.name === DEAD_LETTER_DIGEST_JOB) {
       payloadOf<typeof EMAIL_QUEUE_NAME, typeof DEAD_LETTER_DIGEST_JOB>(EMAIL_QUEUE_NAME, job);
       return this.digest.run(job);
     }
     const { data } = payloadOf<typeof EMAIL_QUEUE_NAME, 'send-email'>(EMAIL_QUEUE_NAME, job);
-    return this.email.send(data, job);
+    return this.email.send(data, job, signal);
   }
 }

@@ -10,8 +10,9 @@ export class IndexingProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  // Three parameters: BullMQ hands the job's abort signal only to a processor that takes one.
+  async process(job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> {
     const { data } = payloadOf(INDEXING_QUEUE_NAME, job);
-    return this.indexer.apply(data, job);
+    return this.indexer.apply(data, job, signal);
   }
 }

@@ -4,6 +4,7 @@ import { DEAD_LETTER_QUEUE_DEF } from './dead-letter.queue';
 import { EMAIL_QUEUE } from './email.queue';
 import { INDEXING_QUEUE } from './indexing.queue';
 import { SCHEDULED_QUEUE } from './scheduled.queue';
+import { REPORTS_QUEUE } from './reports.queue';
 import type { QueueWorkerOptions } from './queue-definition';
 
 export * from './ai.queue';
@@ -12,9 +13,10 @@ export * from './email.queue';
 export * from './indexing.queue';
 export * from './queue-definition';
 export * from './scheduled.queue';
+export * from './reports.queue';
 
 /** Every queue, once. Adding a queue is adding its declaration here (and its consumer in processors/index.ts). */
-export const QUEUES = [AI_QUEUE, EMAIL_QUEUE, INDEXING_QUEUE, SCHEDULED_QUEUE, DEAD_LETTER_QUEUE_DEF] as const;
+export const QUEUES = [AI_QUEUE, EMAIL_QUEUE, INDEXING_QUEUE, SCHEDULED_QUEUE, REPORTS_QUEUE, DEAD_LETTER_QUEUE_DEF] as const;
 
 type AnyQueue = (typeof QUEUES)[number];
 export type QueueName = AnyQueue['name'];

@@ -6,6 +6,7 @@ import {
   INDEXING_QUEUE,
   PRIORITY_TIERS,
   QUEUES,
+  REPORTS_QUEUE,
   defineQueue,
 } from '.';
 
@@ -49,6 +50,18 @@ describe('queue definitions match the specification', () => {
         removeOnFail: { count: 5000, age: 24 * HOUR },
       },
       20,
+    ],
+    [
+      REPORTS_QUEUE,
+      'reports',
+      {
+        attempts: 2,
+        backoff: { type: 'fixed', delay: 10_000 },
+        priority: PRIORITY_TIERS.low,
+        removeOnComplete: { count: 1000, age: 24 * HOUR },
+        removeOnFail: { count: 1000, age: 3 * 24 * HOUR },
+      },
+      2,
     ],
   ])('%#: %s', (def, name, options, concurrency) => {
     expect(def.name).toBe(name);

@@ -12,7 +12,7 @@ export function discoverWorkers(discovery: DiscoveryService): Worker[] {
     .map((host) => host.worker);
 }
 
-/** The workers of this process that consume one of the three work queues. */
+/** The workers of this process that consume one of the work queues. */
 export function discoverWorkQueueWorkers(discovery: DiscoveryService): (Worker & { name: WorkQueueName })[] {
   return discoverWorkers(discovery).filter((w): w is Worker & { name: WorkQueueName } => isWorkQueue(w.name));
 }

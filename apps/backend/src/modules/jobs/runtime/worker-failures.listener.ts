@@ -9,6 +9,7 @@ import { discoverWorkQueueWorkers } from './discover-workers';
 import { BullQueues } from '../bull-queues';
 import { jobLogFields } from '../../logging/job-log-fields';
 import { errorClass, JobMetrics } from '../metrics/job-metrics';
+import { cancelMarkerKey, isJobCancelled } from '../cancellation/job-cancellation';
 
 const RECONCILE_INTERVAL_MS = 5 * 60_000;
 
@@ -17,6 +18,8 @@ const RECONCILE_INTERVAL_MS = 5 * 60_000;
  * attempt history); a failure that ends the job (attempts exhausted, UnrecoverableError, stalled too
  * often) files a dead-letter entry. A periodic sweep files any the process missed (it was killed
  * between failing the job and filing it); entry ids are deterministic, so nothing is filed twice.
+ * A cancelled job (JobCancelledError, and a cancel marker in Redis) is its owner's decision, not a
+ * failure: it is logged, never filed.
  */
 @Injectable()
 export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,6 +62,7 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
         const failedIds = await client.zrange(q.keys.failed, 0, -1);
         for (const id of failedIds) {
           if (await this.deadLetters.has(queue, id)) continue;
+          if ((await client.get(cancelMarkerKey(q.opts.prefix ?? 'bull', queue, id))) !== null) continue;
           const job = await q.getJob(id);
           if (!job) continue;
           await this.deadLetters.record(queue, job);
@@ -72,6 +76,11 @@ export class WorkerFailuresListener implements OnApplicationBootstrap, OnApplica
   }
 
   private async onFailed(queue: WorkQueueName, job: Job, err: Error): Promise<void> {
+    // Not counted as a failure either: a cancel must not page anyone.
+    if (isJobCancelled(err)) {
+      this.logger.log({ msg: `${queue} job ${job.id} (${job.name}) cancelled by its owner`, ...jobLogFields(job) });
+      return;
+    }
     // finishedOn is set only when the failure is final; a retry leaves it unset.
     const final = Boolean(job.finishedOn);
     this.metrics.failed(queue, job, err, final);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppConfig } from '../../../config/configuration';
+import { CASE_STATUSES } from '../../events/case.events';
 import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, isEmailTemplateId } from '../../email/templates';
 import { CASE_ENTITY_TYPE } from '../../events/case.events';
 import type { FieldError } from '../../http/field-errors';
@@ -146,3 +147,41 @@ export const indexingJobDataSchema = baseJobDataSchema.extend({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type IndexingJobData = z.infer<typeof indexingJobDataSchema>;
+
+const REPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** An instant with its offset (2026-01-31T00:00:00Z), or a day (2026-01-31, midnight UTC). */
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+  error: 'must be an ISO 8601 date or date-time, such as 2026-01-31 or 2026-01-31T08:00:00Z',
+});
+
+const caseExportFilterSchema = z
+  .strictObject(
+    {
+      status: z
+        .array(z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` }))
+        .min(1, { error: 'must name at least one status' })
+        .max(CASE_STATUSES.length)
+        .optional(),
+      /** Inclusive. */
+      createdFrom: instant.optional(),
+      /** Exclusive: from 2026-01-01 to 2026-02-01 is January. */
+      createdTo: instant.optional(),
+      /** Full-text, as the search API reads it (websearch syntax). */
+      q: z.string().trim().min(1, { error: 'must not be empty' }).max(256, { error: 'must be at most 256 characters' }).optional(),
+    },
+    { error: 'must be an object' },
+  )
+  .superRefine((f, ctx) => {
+    if (f.createdFrom && f.createdTo && Date.parse(f.createdFrom) >= Date.parse(f.createdTo)) {
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must be after createdFrom' });
+    }
+  });
+export type CaseExportFilter = z.infer<typeof caseExportFilterSchema>;
+
+export const caseExportJobDataSchema = baseJobDataSchema.extend({
+  format: z.enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(', ')}` }),
+  filter: caseExportFilterSchema.default({}),
+});
+export type CaseExportJobData = z.infer<typeof caseExportJobDataSchema>;
