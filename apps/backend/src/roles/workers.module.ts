@@ -5,7 +5,8 @@ import { JobsModule } from '../modules/jobs/jobs.module';
 import { CONSUMERS } from '../modules/jobs/processors';
 import type { WorkQueueName } from '../modules/jobs/queues';
 import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
-import { RateLimitNotingWorker } from '../modules/jobs/runtime/rate-limit-noting.worker';
+import { sealingWorkerClass } from '../modules/jobs/runtime/sealing.worker';
+import { PayloadSealer } from '../modules/jobs/sealing/payload-sealer';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
 /**
@@ -14,9 +15,9 @@ import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.
  */
 @Module({})
 export class WorkersModule {
-  constructor() {
+  constructor(sealer: PayloadSealer) {
     // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
-    BullModule.workerClass = RateLimitNotingWorker;
+    BullModule.workerClass = sealingWorkerClass(sealer);
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {

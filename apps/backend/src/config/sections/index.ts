@@ -6,6 +6,7 @@ import { databaseSection } from './database.config';
 import { emailSection } from './email.config';
 import { httpSection } from './http.config';
 import { operationsSection } from './operations.config';
+import { payloadKeysSection } from './payload-keys.config';
 import { queueSection } from './queue.config';
 import { redisSection } from './redis.config';
 import { searchSection } from './search.config';
@@ -25,4 +26,5 @@ export const SECTIONS = {
   search: searchSection,
   email: emailSection,
   ai: aiSection,
+  payloadKeys: payloadKeysSection,
 };

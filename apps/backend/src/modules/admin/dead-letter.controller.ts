@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../auth/admin-auth';
 import { AdminAuthGuard, CurrentAdmin, RequireAdminRole } from '../auth/admin-auth.guard';
 import { parseOr400 } from '../http/validation';
 import { DeadLetterActionsService } from './dead-letter-actions.service';
 import { redactEntry } from './redact-entry';
+import { sealedSummary } from '../jobs/sealing/sealed-payload';
 import { WORK_QUEUES } from '../jobs/types/index';
 import { DeadLetterService, ReplayResult } from '../jobs/dead-letter/dead-letter.service';
 import { DEAD_LETTER_STATUSES, DeadLetterDetail, DeadLetterItem } from '../jobs/dead-letter/dead-letter.types';
@@ -23,9 +24,9 @@ const listSchema = filterSchema.extend({
 /** Bulk actions require an explicit filter object; `{}` means every pending entry. */
 const bulkSchema = filterSchema.omit({ status: true }).strict();
 
-/** Operators read payloads as stored; viewers read them redacted. */
+/** Operators read payloads as stored (sealed, shown as such); viewers read them redacted. */
 function forRole<T extends DeadLetterItem>(admin: AdminPrincipal, item: T): T {
-  return admin.role === 'operator' ? item : redactEntry(item);
+  return admin.role === 'operator' ? { ...item, data: sealedSummary(item.data) } : redactEntry(item);
 }
 
 /** Reads for any admin; every change needs the operator role and is recorded in the audit trail. */
@@ -61,7 +62,18 @@ export class DeadLetterController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<DeadLetterDetail> {
+  async get(
+    @Param('id') id: string,
+    @Query('reveal') reveal: string | undefined,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<DeadLetterDetail> {
+    // ?reveal=1: the payload opened, for operators only, recorded in the audit trail.
+    if (reveal === '1') {
+      if (admin.role !== 'operator') throw new ForbiddenException('revealing a payload needs the operator role');
+      const revealed = await this.actions.reveal(admin, id);
+      if (!revealed) throw new NotFoundException(`no dead-letter entry ${id}`);
+      return revealed;
+    }
     const entry = await this.deadLetters.get(id);
     if (!entry) throw new NotFoundException(`no dead-letter entry ${id}`);
     return forRole(admin, entry);

@@ -114,8 +114,8 @@ export class AiService {
   }
 
   /** After the last attempt: the entity shows AI as unavailable, with the reason. */
-  async recordFinalFailure(job: Job, err: Error): Promise<void> {
-    const parsed = aiJobDataSchema.safeParse(job.data);
+  async recordFinalFailure(job: Job, data: unknown, err: Error): Promise<void> {
+    const parsed = aiJobDataSchema.safeParse(data);
     if (!parsed.success || !job.id) return;
     try {
       await this.results.markUnavailable(keyOf(parsed.data), job.id, job.attemptsMade, err.message || 'unknown failure');

@@ -7,6 +7,7 @@ import { BullQueues } from './bull-queues';
 import { DeadLetterService } from './dead-letter/dead-letter.service';
 import { JobsService } from './jobs.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
+import { SealingModule } from './sealing/sealing.module';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
@@ -23,8 +24,9 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
       }),
     }),
     ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
+    SealingModule,
   ],
   providers: [JobsService, DeadLetterService, BullQueues],
-  exports: [BullModule, JobsService, DeadLetterService, BullQueues],
+  exports: [BullModule, JobsService, DeadLetterService, BullQueues, SealingModule],
 })
 export class JobsModule {}

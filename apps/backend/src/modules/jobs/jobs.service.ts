@@ -8,6 +8,8 @@ import { QueueUnavailableError, withTimeout } from './jobs.errors';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
+import { PayloadSealer } from './sealing/payload-sealer';
+import { PayloadKeyError } from './sealing/payload-key.errors';
 
 export interface EnqueueOptions {
   /** Same key, same tenant: the job is stored once, and later calls return it. */
@@ -55,6 +57,7 @@ export class JobsService implements OnApplicationShutdown {
   constructor(
     redis: RedisConnectionFactory,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly sealer: PayloadSealer,
   ) {
     const connection = redis.producer();
     const open = (name: WorkQueueName) =>
@@ -84,8 +87,9 @@ export class JobsService implements OnApplicationShutdown {
     if (options.delayMs) opts.delay = options.delayMs;
 
     const q = this.queues[queue];
+    const sealed = await this.sealed(queue, payload);
     const job = await this.withRedis(queue, async () => {
-      const added = await q.add(name, payload, opts);
+      const added = await q.add(name, sealed, opts);
       return added;
     });
     // A repeated idempotency key returns the stored job, whose state may be anything by now.
@@ -108,13 +112,34 @@ export class JobsService implements OnApplicationShutdown {
       state,
       attemptsMade: job.attemptsMade,
       progress: job.progress,
-      result: job.returnvalue ?? null,
+      result: await this.openResult(job.returnvalue),
       failedReason: job.failedReason || null,
       createdAt: new Date(job.timestamp).toISOString(),
       processedAt: iso(job.processedOn),
       finishedAt: iso(job.finishedOn),
     };
   }
+
+  // --- payload sealing (docs/payload-encryption.md) ---
+  /** Only the tenant and correlation id reach Redis in clear. No key (database down): 503, like Redis down. */
+  private async sealed(queue: WorkQueueName, payload: { organizationId: string; correlationId?: string }) {
+    try {
+      return await this.sealer.seal(payload);
+    } catch (err) {
+      throw new QueueUnavailableError(queue, `payload key unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  /** The tenant reads its own result; one whose key was destroyed reads as null. */
+  private async openResult(value: unknown): Promise<unknown> {
+    try {
+      return (await this.sealer.open(value)) ?? null;
+    } catch (err) {
+      if (err instanceof PayloadKeyError) return null;
+      throw err;
+    }
+  }
+  // --- end payload sealing ---
 
   /**
    * Commands are issued only on a ready connection (a command queued while Redis is away would
