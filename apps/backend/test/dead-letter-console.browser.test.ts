@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { resultOf, startTestApp, TestApp } from './harness/app';
 import { TEST_ADMIN } from './harness/config';
 import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -112,7 +112,7 @@ if (!hasChromium)
       expect(state).toBe('completed');
       const job = await app.context.get(JobsService).queue('ai-processing').getJob(`replay-${entryId}`);
       expect(await job?.getState()).toBe('completed');
-      expect(job?.returnvalue).toEqual({ summarized: 'case-y1' });
+      expect(await resultOf(app, job)).toEqual({ summarized: 'case-y1' });
 
       // The audit trail shows the reveal and the replay, on the page and in PostgreSQL.
       const auditRow = page.locator('#audit tr[data-action="replay"]');

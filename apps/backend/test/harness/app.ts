@@ -1,6 +1,7 @@
 import { startApp, RunningApp } from '../../src/roles/app.factory';
 import type { AppModuleExtras } from '../../src/roles/app.module';
 import type { AppConfig, RawEnv } from '../../src/config/configuration';
+import { PayloadSealer } from '../../src/modules/jobs/sealing/payload-sealer';
 import { testConfig } from './config';
 
 export interface TestApp extends RunningApp {
@@ -12,4 +13,9 @@ export async function startTestApp(env: RawEnv = {}, extra: AppModuleExtras = {}
   const config = testConfig(env);
   const app = await startApp(config, extra);
   return { ...app, config };
+}
+
+/** A job's result as its tenant reads it: BullMQ stores results sealed (docs/payload-encryption.md). */
+export function resultOf(app: Pick<RunningApp, 'context'>, job: { returnvalue: unknown } | undefined): Promise<unknown> {
+  return app.context.get(PayloadSealer, { strict: false }).open(job?.returnvalue);
 }
