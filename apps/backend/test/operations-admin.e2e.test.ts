@@ -4,7 +4,7 @@ import request from 'supertest';
 import { hashPassword } from '../src/modules/auth/password-hash';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { adminAuth } from './harness/http';
 
 const VIEWER = { username: 'vera', password: 'viewer-password-42' };
@@ -175,7 +175,7 @@ describe('admin roles, CSRF and the audit trail', () => {
     const entry = (await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator())).body;
     expect(entry).toMatchObject({ status: 'replayed', replayedWithEditedData: true, replayedJobId: `replay-${id}` });
     const replayed = await app.context.get(JobsService).queue('ai-processing').getJob(`replay-${id}`);
-    expect(replayed?.data).toMatchObject({ targetLanguage: 'de' });
+    expect(await dataOf(app, replayed)).toMatchObject({ targetLanguage: 'de' });
 
     const page = await request(app.url!).get(`/admin/dead-letter/${id}`).set(operator());
     expect(page.text).toMatch(/data-action="edit-and-replay"[\s\S]*otto \(operator\)/);

@@ -19,3 +19,11 @@ export async function startTestApp(env: RawEnv = {}, extra: AppModuleExtras = {}
 export function resultOf(app: Pick<RunningApp, 'context'>, job: { returnvalue: unknown } | undefined): Promise<unknown> {
   return app.context.get(PayloadSealer, { strict: false }).open(job?.returnvalue);
 }
+
+/** A job's payload as its worker sees it: BullMQ stores payloads sealed. */
+export async function dataOf<T = Record<string, unknown>>(
+  app: Pick<RunningApp, 'context'>,
+  job: { data: unknown } | undefined,
+): Promise<T> {
+  return (await app.context.get(PayloadSealer, { strict: false }).open(job?.data)) as T;
+}
