@@ -27,8 +27,17 @@ export interface SealedData {
 
 export function isSealed(value: unknown): value is SealedData {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<SealedData>;
-  return typeof v.organizationId === 'string' && typeof v.sealed === 'object' && v.sealed !== null && v.sealed.v === 1;
+  const { organizationId, sealed: s } = value as Partial<SealedData>;
+  // Anything less is not one of ours: it is validated as a plain payload (and fails as invalid).
+  return (
+    typeof organizationId === 'string' &&
+    typeof s === 'object' &&
+    s !== null &&
+    s.v === 1 &&
+    Number.isSafeInteger(s.dk) &&
+    s.dk > 0 &&
+    [s.kid, s.iv, s.tag, s.ct].every((f) => typeof f === 'string')
+  );
 }
 
 /**
