@@ -83,11 +83,11 @@ if (!hasChromium)
       await expectCount(rows(), 1);
       expect(await rows().first().textContent()).toContain('AI provider rejected case-y1');
 
-      // Open it: the payload is redacted until an operator reveals it.
+      // Open it: the payload shows sealed until an operator reveals it.
       await rows().first().locator('a:has-text("open")').click();
       await page.waitForURL(/\/admin\/dead-letter\/ai-processing-\d+$/);
       const entryId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
-      expect(await page.locator('#payload').textContent()).toContain('[redacted: ');
+      expect(await page.locator('#payload').textContent()).toContain('"sealed": "sealed (AES-256-GCM');
       expect(await page.locator('#payload').textContent()).not.toContain('Confidential report');
       expect(await page.locator('#attempts tbody tr').count()).toBe(1);
       await page.click('a:has-text("Reveal confidential fields")');
