@@ -7,6 +7,7 @@ import { bullDefaultJobOptions } from '../backend/src/modules/jobs/queues/queue-
 import { Benchmark, BenchContext, Headline, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
+import { benchSealer } from './lib/sealer';
 import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
 import { categorize } from './lib/profile-categories';
 import { lineChart } from './lib/svg';
@@ -56,7 +57,9 @@ interface Producer {
   close(): Promise<void>;
 }
 
-function bullProducer(ctx: BenchContext, prefix: string): Producer {
+/** `sealed`: payloads sealed as JobsService.enqueue stores them (ours), so our workers open each one. */
+function bullProducer(ctx: BenchContext, prefix: string, sealed = false): Producer {
+  const sealing = sealed ? benchSealer(ctx.servers) : undefined;
   const queue = new Queue('email', {
     connection: { ...ctx.servers.redis, maxRetriesPerRequest: null },
     prefix,
@@ -67,13 +70,17 @@ function bullProducer(ctx: BenchContext, prefix: string): Producer {
     fill: async (n) => {
       await queue.pause();
       for (let i = 0; i < n; i += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'send-email', data: emailPayload(ORG, i + j) }));
-        await queue.addBulk(batch);
+        const payloads = Array.from({ length: Math.min(1000, n - i) }, (_, j) => emailPayload(ORG, i + j));
+        const data = sealing ? await Promise.all(payloads.map((p) => sealing.sealer.seal(p))) : payloads;
+        await queue.addBulk(data.map((d) => ({ name: 'send-email', data: d })));
       }
     },
     go: () => queue.resume(),
     halt: () => queue.pause(),
-    close: () => queue.close(),
+    close: async () => {
+      await queue.close();
+      await sealing?.close();
+    },
   };
 }
 
@@ -155,9 +162,9 @@ async function measure(producer: Producer, children: BenchChild[], n: number): P
 }
 
 const PRODUCERS: Record<System, (ctx: BenchContext) => Producer | Promise<Producer>> = {
-  ours: (ctx) => bullProducer(ctx, PREFIX.ours),
+  ours: (ctx) => bullProducer(ctx, PREFIX.ours, true),
   bullmq: (ctx) => bullProducer(ctx, PREFIX.bullmq),
-  'ours-noval': (ctx) => bullProducer(ctx, PREFIX['ours-noval']),
+  'ours-noval': (ctx) => bullProducer(ctx, PREFIX['ours-noval'], true),
   pgboss: pgbossProducer,
   graphile: graphileProducer,
   // Same schema and task as the batched configuration: only one of the two runs at a time.

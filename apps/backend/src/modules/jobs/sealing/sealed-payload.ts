@@ -69,8 +69,10 @@ export function sealWith(key: Buffer, aad: Buffer, plaintext: Buffer): { iv: Buf
   const iv = nextNonce();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
-  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return { iv, tag: cipher.getAuthTag(), ct };
+  const ct = cipher.update(plaintext);
+  // GCM is a stream mode: final() only computes the tag and returns no bytes.
+  const rest = cipher.final();
+  return { iv, tag: cipher.getAuthTag(), ct: rest.length ? Buffer.concat([ct, rest]) : ct };
 }
 
 /** Throws when the key, the associated data or any byte is wrong (GCM authenticates all of them). */
@@ -78,7 +80,9 @@ export function openWith(key: Buffer, aad: Buffer, iv: Buffer, tag: Buffer, ct: 
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   decipher.setAAD(aad);
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(ct), decipher.final()]);
+  const plain = decipher.update(ct);
+  const rest = decipher.final();
+  return rest.length ? Buffer.concat([plain, rest]) : plain;
 }
 
 /** How a sealed payload shows where it is not revealed (dead-letter console, admin API): its clear fields and "sealed". */
