@@ -23,10 +23,6 @@ export class MasterKeyRing {
     if (!this.keys.has(currentKid)) throw new Error(`current master key ${currentKid} is not in the ring`);
   }
 
-  has(kid: string): boolean {
-    return this.keys.has(kid);
-  }
-
   /** AES-256-GCM under the current master key; stored as nonce ‖ tag ‖ ciphertext. */
   wrap(organizationId: string, version: number, dataKey: Buffer): { kid: string; wrapped: Buffer } {
     const { iv, tag, ct } = sealWith(this.keys.get(this.currentKid)!, wrapAad(organizationId, version), dataKey);

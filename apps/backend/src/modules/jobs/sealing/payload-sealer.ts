@@ -6,7 +6,7 @@ import { DataKeyCache } from './data-key-cache';
 import { MasterKeyRing } from './master-key-ring';
 import { PayloadKeyDestroyedError, PayloadKeyError } from './payload-key.errors';
 import { isSealed, openWith, payloadAad, SealedData, sealWith } from './sealed-payload';
-import { TenantDataKeysRepository } from './tenant-data-keys.repository';
+import { DataKeyRow, TenantDataKeysRepository } from './tenant-data-keys.repository';
 
 const CACHE_MAX_KEYS = 10_000;
 /** How long a key destroyed or rewrapped elsewhere may still be used by a process that has it. */
@@ -160,10 +160,7 @@ export class PayloadSealer implements OnModuleInit {
     return this.remember(organizationId, version, this.unwrap(organizationId, row), false).key;
   }
 
-  private unwrap(
-    organizationId: string,
-    row: { version: number; master_kid: string; wrapped_key: Buffer | null; destroyed_at: Date | null },
-  ): Buffer {
+  private unwrap(organizationId: string, row: DataKeyRow): Buffer {
     if (row.destroyed_at || !row.wrapped_key)
       throw new PayloadKeyDestroyedError(organizationId, row.version, row.destroyed_at ?? new Date());
     return this.ring.unwrap(row.master_kid, organizationId, row.version, row.wrapped_key);
