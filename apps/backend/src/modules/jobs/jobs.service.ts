@@ -112,7 +112,7 @@ export class JobsService implements OnApplicationShutdown {
       state,
       attemptsMade: job.attemptsMade,
       progress: job.progress,
-      result: await this.openResult(job.returnvalue),
+      result: await this.openResult(queue, job.returnvalue),
       failedReason: job.failedReason || null,
       createdAt: new Date(job.timestamp).toISOString(),
       processedAt: iso(job.processedOn),
@@ -131,12 +131,12 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   /** The tenant reads its own result; one whose key was destroyed reads as null. */
-  private async openResult(value: unknown): Promise<unknown> {
+  private async openResult(queue: WorkQueueName, value: unknown): Promise<unknown> {
     try {
       return (await this.sealer.open(value)) ?? null;
     } catch (err) {
       if (err instanceof PayloadKeyError) return null;
-      throw err;
+      throw new QueueUnavailableError(queue, `payload key unavailable: ${(err as Error).message}`);
     }
   }
   // --- end payload sealing ---
