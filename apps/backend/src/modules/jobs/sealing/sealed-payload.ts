@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * master key that wrapped the data key when this was sealed (for diagnostics: a rewrap changes the
  * wrapping, not the data key, so `dk` alone finds the key); `dk` the data key's version.
  */
-export interface SealedBox {
+interface SealedBox {
   v: 1;
   kid: string;
   dk: number;
