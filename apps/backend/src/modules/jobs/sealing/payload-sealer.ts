@@ -57,7 +57,7 @@ export class PayloadSealer implements OnModuleInit {
   /** Any value (a job's result) sealed under the organization's key. */
   async sealFor(organizationId: string, value: unknown, correlationId?: string): Promise<SealedData> {
     const { version, key } = this.current.get(organizationId) ?? (await this.loadCurrent(organizationId));
-    const { iv, tag, ct } = sealWith(key, payloadAad(organizationId, version), Buffer.from(JSON.stringify(value)));
+    const { iv, tag, ct } = sealWith(key, payloadAad(organizationId, version), JSON.stringify(value));
     const sealed = {
       v: 1 as const,
       kid: this.ring.currentKid,

@@ -65,11 +65,12 @@ function nextNonce(): Buffer {
 }
 
 /** AES-256-GCM with a random 96-bit nonce (a data key seals far fewer than the 2^32 messages that allows). */
-export function sealWith(key: Buffer, aad: Buffer, plaintext: Buffer): { iv: Buffer; tag: Buffer; ct: Buffer } {
+export function sealWith(key: Buffer, aad: Buffer, plaintext: Buffer | string): { iv: Buffer; tag: Buffer; ct: Buffer } {
   const iv = nextNonce();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
-  const ct = cipher.update(plaintext);
+  // A string goes in as UTF-8 directly: no intermediate Buffer per payload.
+  const ct = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext);
   // GCM is a stream mode: final() only computes the tag and returns no bytes.
   const rest = cipher.final();
   return { iv, tag: cipher.getAuthTag(), ct: rest.length ? Buffer.concat([ct, rest]) : ct };
