@@ -7,9 +7,10 @@ import request from 'supertest';
 import { startRedisServer, RunningRedis } from '../src/dev/embedded/redis-server';
 import { deadLetterEntryId, DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { PayloadSealer } from '../src/modules/jobs/sealing/payload-sealer';
 import { WORK_QUEUES } from '../src/modules/jobs/types';
+import { runPayloadKeysCommand } from '../src/dev/payload-keys.cli';
 import { startTestApp, TestApp } from './harness/app';
+import { testEnv } from './harness/config';
 import { adminAuth, bearer } from './harness/http';
 import { startSmtpServer, TestSmtpServer } from './harness/smtp';
 import { eventually } from './harness/wait';
@@ -212,7 +213,17 @@ describe('payloads sealed at rest (private Redis with appendonly yes)', () => {
       jobs.enqueue('indexing', 'update', payload(victim), { delayMs: 1_000 }),
       jobs.enqueue('indexing', 'update', payload(other), { delayMs: 1_000 }),
     ]);
-    expect(await app.context.get(PayloadSealer).shred(victim)).toEqual([1]);
+    // `npm run keys:shred`, as an operator runs it: another process, which tells this one to forget its copy.
+    const lines: string[] = [];
+    const env = testEnv({
+      REDIS_HOST: redis.host,
+      REDIS_PORT: String(redis.port),
+      REDIS_PASSWORD: undefined,
+      REDIS_DB: undefined,
+      QUEUE_PREFIX: app.config.queue.prefix,
+    });
+    expect(await runPayloadKeysCommand(['shred', victim, '--yes'], env, (l) => lines.push(l))).toBe(0);
+    expect(lines).toEqual([`destroyed data key(s) v1 of ${victim}`, expect.stringMatching(/^announced to 1 running process/)]);
 
     const queue = jobs.queue('indexing');
     const failed = await eventually(async () => {

@@ -1,5 +1,8 @@
 import { loadConfiguration, RawEnv } from '../config/configuration';
 import { DatabaseService } from '../modules/database/database.service';
+import IORedis from 'ioredis';
+import { redisOptions } from '../modules/redis/redis-connection.factory';
+import { announceDestroyed } from '../modules/jobs/sealing/payload-key-invalidation';
 import { DATA_KEY_CACHE_TTL_MS, PayloadSealer } from '../modules/jobs/sealing/payload-sealer';
 import { TenantDataKeysRepository } from '../modules/jobs/sealing/tenant-data-keys.repository';
 import { startEmbeddedServices } from './embedded/embedded-services';
@@ -29,14 +32,30 @@ export async function runPayloadKeysCommand(args: string[], env: RawEnv, print: 
       return failed.length ? 1 : 0;
     }
     const versions = await sealer.shred(organizationId);
-    print(
-      versions.length
-        ? `destroyed data key(s) ${versions.map((v) => `v${v}`).join(', ')} of ${organizationId}; running processes forget their copy within ${DATA_KEY_CACHE_TTL_MS / 1000} s`
-        : `${organizationId} has no live data key: nothing destroyed`,
-    );
+    if (!versions.length) {
+      print(`${organizationId} has no live data key: nothing destroyed`);
+      return 0;
+    }
+    print(`destroyed data key(s) ${versions.map((v) => `v${v}`).join(', ')} of ${organizationId}`);
+    print(await announce(config, organizationId));
     return 0;
   } finally {
     await db.onApplicationShutdown();
+  }
+}
+
+/** Running processes drop their cached copy now; unreachable, they do within the cache's TTL. */
+async function announce(config: ReturnType<typeof loadConfiguration>, organizationId: string): Promise<string> {
+  const client = new IORedis({ ...redisOptions(config.redis), maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const heard = await announceDestroyed(client, config.queue.prefix, organizationId);
+    return `announced to ${heard} running process(es); any other forgets its copy within ${DATA_KEY_CACHE_TTL_MS / 1000} s`;
+  } catch (err) {
+    return `not announced (${(err as Error).message}): running processes forget their copy within ${DATA_KEY_CACHE_TTL_MS / 1000} s`;
+  } finally {
+    client.disconnect();
   }
 }
 
