@@ -6,7 +6,7 @@ import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
 import { PayloadSealer } from './payload-sealer';
 
 /** Where a shred is announced: the organization id, beside the queues' keys. */
-export const destroyedKeysChannel = (queuePrefix: string) => `${queuePrefix}:payload-keys:destroyed`;
+const destroyedKeysChannel = (queuePrefix: string) => `${queuePrefix}:payload-keys:destroyed`;
 
 /** Tells every running process that an organization's data keys are destroyed (keys:shred does). */
 export async function announceDestroyed(client: IORedis, queuePrefix: string, organizationId: string): Promise<number> {
