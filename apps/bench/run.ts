@@ -8,6 +8,7 @@ import { enqueueBench } from './enqueue.bench';
 import { memoryBench } from './memory.bench';
 import { nonBlockingBench } from './nonblocking.bench';
 import { searchableBench } from './searchable.bench';
+import { sealBench } from './seal.bench';
 import { throughputBench } from './throughput.bench';
 
 /**
@@ -19,9 +20,15 @@ import { throughputBench } from './throughput.bench';
  *   BENCH_REPORT_ONLY=1  rewrite docs/BENCHMARKS.md from stored results, measure nothing
  *   BENCH_NB_BACKLOG=n   jobs in the non-blocking benchmark's backlog (default 80,000, quick 5,000)
  */
-export const BENCHMARKS: Benchmark[] = [throughputBench, enqueueBench, nonBlockingBench, aiCapacityBench, searchableBench, memoryBench].map(
-  (b) => b as Benchmark,
-);
+export const BENCHMARKS: Benchmark[] = [
+  throughputBench,
+  enqueueBench,
+  nonBlockingBench,
+  aiCapacityBench,
+  searchableBench,
+  memoryBench,
+  sealBench,
+].map((b) => b as Benchmark);
 
 async function main(): Promise<void> {
   const quick = ['1', 'true', 'yes'].includes(process.env.BENCH_QUICK ?? '');

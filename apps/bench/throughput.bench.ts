@@ -7,6 +7,7 @@ import { bullDefaultJobOptions } from '../backend/src/modules/jobs/queues/queue-
 import { Benchmark, BenchContext, Headline, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
+import { benchSealer } from './lib/sealer';
 import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
 import { categorize } from './lib/profile-categories';
 import { lineChart } from './lib/svg';
@@ -56,7 +57,9 @@ interface Producer {
   close(): Promise<void>;
 }
 
-function bullProducer(ctx: BenchContext, prefix: string): Producer {
+/** `sealed`: payloads sealed as JobsService.enqueue stores them (ours), so our workers open each one. */
+function bullProducer(ctx: BenchContext, prefix: string, sealed = false): Producer {
+  const sealing = sealed ? benchSealer(ctx.servers) : undefined;
   const queue = new Queue('email', {
     connection: { ...ctx.servers.redis, maxRetriesPerRequest: null },
     prefix,
@@ -67,13 +70,17 @@ function bullProducer(ctx: BenchContext, prefix: string): Producer {
     fill: async (n) => {
       await queue.pause();
       for (let i = 0; i < n; i += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'send-email', data: emailPayload(ORG, i + j) }));
-        await queue.addBulk(batch);
+        const payloads = Array.from({ length: Math.min(1000, n - i) }, (_, j) => emailPayload(ORG, i + j));
+        const data = sealing ? await Promise.all(payloads.map((p) => sealing.sealer.seal(p))) : payloads;
+        await queue.addBulk(data.map((d) => ({ name: 'send-email', data: d })));
       }
     },
     go: () => queue.resume(),
     halt: () => queue.pause(),
-    close: () => queue.close(),
+    close: async () => {
+      await queue.close();
+      await sealing?.close();
+    },
   };
 }
 
@@ -155,9 +162,9 @@ async function measure(producer: Producer, children: BenchChild[], n: number): P
 }
 
 const PRODUCERS: Record<System, (ctx: BenchContext) => Producer | Promise<Producer>> = {
-  ours: (ctx) => bullProducer(ctx, PREFIX.ours),
+  ours: (ctx) => bullProducer(ctx, PREFIX.ours, true),
   bullmq: (ctx) => bullProducer(ctx, PREFIX.bullmq),
-  'ours-noval': (ctx) => bullProducer(ctx, PREFIX['ours-noval']),
+  'ours-noval': (ctx) => bullProducer(ctx, PREFIX['ours-noval'], true),
   pgboss: pgbossProducer,
   graphile: graphileProducer,
   // Same schema and task as the batched configuration: only one of the two runs at a time.
@@ -253,7 +260,7 @@ async function runPoint(ctx: BenchContext, systems: System[], processes: number,
 const METHOD = [
   'What runs, per system, for each point (processes × concurrency per process), on the same private Redis or PostgreSQL:',
   '',
-  "- **Ethico**: the real worker role (`startApp` with `APP_ROLE=worker`, production mode and log level) with the email queue consumed by a benchmark processor module passed through `extras.workers`: `WorkersModule.forQueues(['email'], { processors: [NoopEmailProcessor] })`. The processor is the email processor with the delivery taken out: Nest's `WorkerHost` on the worker class the app installs (`CancellableWorker`: a BullMQ Worker that also reports rate-limit hits and lets a job be cancelled), the registry's payload validation (`payloadOf`), the dead-letter listener (`WorkerFailuresListener`), the metrics listener (`JobEventsListener`, wait and processing histograms) and the rest of the worker role are all there; only the SMTP call is not. No real job type fits: every one does I/O (SMTP, PostgreSQL, an AI provider). Jobs carry a valid `send-email` payload (the `case-assigned` template with its context) and the email queue's default job options (3 attempts, exponential backoff, priority 2, keep the last 500 completed).",
+  "- **Ethico**: the real worker role (`startApp` with `APP_ROLE=worker`, production mode and log level) with the email queue consumed by a benchmark processor module passed through `extras.workers`: `WorkersModule.forQueues(['email'], { processors: [NoopEmailProcessor] })`. The processor is the email processor with the delivery taken out: Nest's `WorkerHost` on the worker class the app installs (a BullMQ Worker that opens each sealed payload in memory, seals the result and reports rate-limit hits; the producer adds payloads sealed, as `JobsService.enqueue` does), the registry's payload validation (`payloadOf`), the dead-letter listener (`WorkerFailuresListener`), the metrics listener (`JobEventsListener`, wait and processing histograms) and the rest of the worker role are all there; only the SMTP call is not. No real job type fits: every one does I/O (SMTP, PostgreSQL, an AI provider). Jobs carry a valid `send-email` payload (the `case-assigned` template with its context) and the email queue's default job options (3 attempts, exponential backoff, priority 2, keep the last 500 completed).",
   "- **raw BullMQ**: a plain `new Worker('email', async () => {}, { concurrency })`, and the same jobs with the same job options added under another prefix: the difference to Ethico is what our layer costs.",
   '- **pg-boss 12 (batched)**: `boss.work(queue, { batchSize: max(concurrency, 10), burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 })`, jobs added with `insert`. pg-boss fetches in batches and waits for its polling interval (default 2 s) after a short fetch; batches with bursting are its documented way to go fast, and with its defaults (1 job per fetch, 2 s polling) a no-op benchmark would only measure the polling interval, so no default configuration is shown. At concurrency ≥ 10 the batch is handled with `Promise.all` (`concurrency` jobs in flight); at concurrency 1 a batch of 10 is handled one job after the other. Completed rows are deleted before each run.',
   '- **graphile-worker 0.18 (batched)**: `run({ concurrency, taskList })` with its batching features on (`localQueue.size = max(concurrency, 10)`, `completeJobBatchDelay: 0`): jobs are locked and completed in batches, so even at concurrency 1 it makes one database round trip per 10 jobs. **(defaults)**: the same without those two options, one fetch and one completion per job. Jobs added with `addJobs`.',

@@ -6,6 +6,7 @@ import { AiProcessor } from '../src/modules/jobs/processors/ai.processor';
 import { AI_QUEUE_NAME } from '../src/modules/jobs/queues/ai.queue';
 import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { AiTestBed } from './harness/ai';
+import { dataOf } from './harness/app';
 import { REPORT, REPORT_SUMMARY } from './fixtures/ai-texts';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -120,7 +121,14 @@ describe('AI with the embedded default (local provider only)', () => {
     for (const type of ['generate-summary', 'categorize'] as const) {
       const job = await eventually(async () => (await bed.queue.getJob(idempotentJobId(org, `ai:${type}:case:${caseId}:v1`))) ?? undefined);
       expect(job.opts.priority).toBe(PRIORITY_TIERS.normal);
-      expect(job.data).toEqual({ type, organizationId: org, correlationId: expect.any(String), entityType: 'case', entityId: caseId });
+      expect(Object.keys(job.data).sort()).toEqual(['correlationId', 'organizationId', 'sealed']);
+      expect(await dataOf(bed.app, job)).toEqual({
+        type,
+        organizationId: org,
+        correlationId: expect.any(String),
+        entityType: 'case',
+        entityId: caseId,
+      });
     }
 
     const ai = await eventually(async () => {

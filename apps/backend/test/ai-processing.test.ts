@@ -4,6 +4,7 @@ import { AI_QUEUE_NAME } from '../src/modules/jobs/queues/ai.queue';
 import { deadLetterEntryId } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { AiProcessor } from '../src/modules/jobs/processors/ai.processor';
 import { aiEnv, AiTestBed } from './harness/ai';
+import { resultOf } from './harness/app';
 import { FakeAiServer, startFakeAiServers } from './harness/fake-ai-server';
 import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -75,7 +76,7 @@ describe('AI processing through the provider chain (anthropic, openai)', () => {
     expect(user.content.match(/<\/document>/g)).toHaveLength(1);
 
     const finished = await bed.finishedJob(job.id);
-    expect(finished.returnvalue).toEqual({
+    expect(await resultOf(bed.app, finished)).toEqual({
       status: 'ready',
       provider: 'anthropic',
       model: 'claude-test',

@@ -1,7 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
 
@@ -48,7 +48,9 @@ describe('cases API', () => {
 
     const job = await jobOf('indexing', orgA, `index:case:${res.body.id}:v1`);
     expect(job.name).toBe('create');
-    expect(job.data).toEqual({
+    // Stored sealed: only the tenant and the correlation id in clear.
+    expect(Object.keys(job.data).sort()).toEqual(['correlationId', 'organizationId', 'sealed']);
+    expect(await dataOf(app, job)).toEqual({
       organizationId: orgA,
       correlationId: expect.any(String),
       operation: 'create',
@@ -84,7 +86,7 @@ describe('cases API', () => {
 
     expect((await jobOf('indexing', orgA, `index:case:${c.id}:v2`)).name).toBe('update');
     const email = await jobOf('email', orgA, `case-assigned:${c.id}:v2`);
-    expect(email.data).toEqual({
+    expect(await dataOf(app, email)).toEqual({
       organizationId: orgA,
       correlationId: expect.any(String),
       templateId: 'case-assigned',
@@ -124,7 +126,7 @@ describe('cases API', () => {
     expect((await api().delete(`/api/v1/cases/${c.id}`).set(bearer(orgA))).status).toBe(204);
     expect((await api().get(`/api/v1/cases/${c.id}`).set(bearer(orgA))).status).toBe(404);
     const job = await jobOf('indexing', orgA, `index:case:${c.id}:v2`);
-    expect(job.data).toMatchObject({ operation: 'delete', entityId: c.id, data: { version: 2 } });
+    expect(await dataOf(app, job)).toMatchObject({ operation: 'delete', entityId: c.id, data: { version: 2 } });
   });
 
   it('emits case events after each write, with the organization and the written version', async () => {

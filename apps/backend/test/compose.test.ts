@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -48,7 +49,11 @@ function environmentOf(service: Service, vars: RawEnv): RawEnv {
 }
 
 // What a user puts in .env next to docker-compose.yml (the two secrets compose insists on).
-const USER_VARS: RawEnv = { JWT_SECRET: 'compose-test-secret-0123456789abcdef', ADMIN_PASSWORD: 'compose-test-password' };
+const USER_VARS: RawEnv = {
+  JWT_SECRET: 'compose-test-secret-0123456789abcdef',
+  ADMIN_PASSWORD: 'compose-test-password',
+  PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+};
 
 describe('docker-compose.yml', () => {
   const compose = composeFile();
@@ -64,8 +69,8 @@ describe('docker-compose.yml', () => {
   });
   afterAll(() => smtp.close());
 
-  it('declares the three backend roles and every service they depend on', () => {
-    expect(backends.map(([name]) => name).sort()).toEqual(['api', 'worker-ai', 'worker-general']);
+  it('declares the backend roles and every service they depend on', () => {
+    expect(backends.map(([name]) => name).sort()).toEqual(['api', 'worker-ai', 'worker-general', 'worker-reports']);
     for (const [, s] of backends) {
       for (const dep of Object.keys(s.depends_on ?? {})) expect(Object.keys(compose.services)).toContain(dep);
     }
@@ -103,24 +108,27 @@ describe('docker-compose.yml', () => {
     };
   }
 
-  it.each(['api', 'worker-ai', 'worker-general'])('%s starts with compose’s environment and reports ready', async (name) => {
-    const service = compose.services[name];
-    const env = environmentOf(service, USER_VARS);
-    expect(env.NODE_ENV).toBe('production');
-    const child = spawnBackend(substitute(env));
-    children.push(child);
-    let base: string;
-    if (env.APP_ROLE === 'api') {
-      base = await httpUrlOf(child);
-      // The published port is the one the API listens on by default.
-      expect(service.ports).toContain('3000:3000');
-    } else {
-      await waitForOutput(child, /metrics and health on (http:\/\/\S+)\/metrics/);
-      base = /metrics and health on (http:\/\/\S+)\/metrics/.exec(child.output())![1];
-      expect(child.output()).toContain(`consuming ${env.WORKER_QUEUES!.split(',').join(', ')}`);
-    }
-    const ready = await fetch(`${base}/health/ready`);
-    expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(child.process.exitCode).toBeNull();
-  });
+  it.each(['api', 'worker-ai', 'worker-general', 'worker-reports'])(
+    '%s starts with compose’s environment and reports ready',
+    async (name) => {
+      const service = compose.services[name];
+      const env = environmentOf(service, USER_VARS);
+      expect(env.NODE_ENV).toBe('production');
+      const child = spawnBackend(substitute(env));
+      children.push(child);
+      let base: string;
+      if (env.APP_ROLE === 'api') {
+        base = await httpUrlOf(child);
+        // The published port is the one the API listens on by default.
+        expect(service.ports).toContain('3000:3000');
+      } else {
+        await waitForOutput(child, /metrics and health on (http:\/\/\S+)\/metrics/);
+        base = /metrics and health on (http:\/\/\S+)\/metrics/.exec(child.output())![1];
+        expect(child.output()).toContain(`consuming ${env.WORKER_QUEUES!.split(',').join(', ')}`);
+      }
+      const ready = await fetch(`${base}/health/ready`);
+      expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect(child.process.exitCode).toBeNull();
+    },
+  );
 });

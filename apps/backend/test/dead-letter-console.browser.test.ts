@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { resultOf, startTestApp, TestApp } from './harness/app';
 import { TEST_ADMIN } from './harness/config';
 import { adminAuth, bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -84,11 +84,11 @@ if (!hasChromium)
       await expectCount(rows(), 1);
       expect(await rows().first().textContent()).toContain('AI provider rejected case-y1');
 
-      // Open it: the payload is redacted until an operator reveals it.
+      // Open it: the payload shows sealed until an operator reveals it.
       await rows().first().locator('a:has-text("open")').click();
       await page.waitForURL(/\/admin\/dead-letter\/ai-processing-\d+$/);
       const entryId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
-      expect(await page.locator('#payload').textContent()).toContain('[redacted: ');
+      expect(await page.locator('#payload').textContent()).toContain('"sealed": "sealed (AES-256-GCM');
       expect(await page.locator('#payload').textContent()).not.toContain('Confidential report');
       expect(await page.locator('#attempts tbody tr').count()).toBe(1);
       await page.click('a:has-text("Reveal confidential fields")');
@@ -113,7 +113,7 @@ if (!hasChromium)
       expect(state).toBe('completed');
       const job = await app.context.get(JobsService).queue('ai-processing').getJob(`replay-${entryId}`);
       expect(await job?.getState()).toBe('completed');
-      expect(job?.returnvalue).toEqual({ summarized: 'case-y1' });
+      expect(await resultOf(app, job)).toEqual({ summarized: 'case-y1' });
 
       // The audit trail shows the reveal and the replay, on the page and in PostgreSQL.
       const auditRow = page.locator('#audit tr[data-action="replay"]');

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { DEAD_LETTER_DIGEST_JOB, DEAD_LETTER_DIGEST_SCHEDULER_ID } from '../src/modules/email/dead-letter-digest.scheduler';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { resultOf, startTestApp, TestApp } from './harness/app';
 import { uniquePrefix } from './harness/config';
 import { caseAssigned, deadLetterOf, deadLetters, emailQueue, settled, startEmailWorker } from './harness/email';
 import { startSmtpServer, TestSmtpServer } from './harness/smtp';
@@ -47,7 +47,7 @@ describe('dead-letter digest for ops', () => {
     await seedDeadLetters(app);
     const job = await runDigest(emailQueue(app));
     const done = await settled(emailQueue(app), job.id!);
-    expect(done.returnvalue).toMatchObject({ sent: true, pending: 3, accepted: [OPS] });
+    expect(await resultOf(app, done)).toMatchObject({ sent: true, pending: 3, accepted: [OPS] });
 
     expect(smtp.received).toHaveLength(1);
     const { parsed, raw } = smtp.received[0];
@@ -68,7 +68,7 @@ describe('dead-letter digest for ops', () => {
   it('with an empty dead-letter queue sends nothing', async () => {
     const app = await worker();
     const done = await settled(emailQueue(app), (await runDigest(emailQueue(app))).id!);
-    expect(done.returnvalue).toEqual({ sent: false, pending: 0, reason: 'the dead-letter queue is empty' });
+    expect(await resultOf(app, done)).toEqual({ sent: false, pending: 0, reason: 'the dead-letter queue is empty' });
     expect(smtp.received).toHaveLength(0);
   });
 
@@ -85,7 +85,7 @@ describe('dead-letter digest for ops', () => {
 
     await seedDeadLetters(app);
     const done = await settled(queue, (await runDigest(queue)).id!);
-    expect(done.returnvalue).toMatchObject({ sent: false, pending: 3, reason: 'OPS_ALERT_EMAIL is not set' });
+    expect(await resultOf(app, done)).toMatchObject({ sent: false, pending: 3, reason: 'OPS_ALERT_EMAIL is not set' });
     expect(smtp.received).toHaveLength(0);
   });
 
@@ -105,7 +105,8 @@ describe('dead-letter digest for ops', () => {
     await eventually(async () => (await queue.getActiveCount()) === 0, 5_000);
 
     const digests = (await queue.getJobs(['completed'])).filter((j) => j.name === DEAD_LETTER_DIGEST_JOB);
-    const sent = digests.filter((j) => (j.returnvalue as { sent: boolean }).sent);
+    const results = (await Promise.all(digests.map((j) => resultOf(first, j)))) as { sent: boolean }[];
+    const sent = results.filter((r) => r.sent);
     expect(smtp.received.length).toBe(sent.length);
     // One job per tick: every tick time appears once, and ticks are the cron's 2 s apart.
     const ticks = digests.map((j) => Number(String(j.id).split(':').pop())).sort((a, b) => a - b);

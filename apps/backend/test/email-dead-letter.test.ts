@@ -2,7 +2,7 @@ import request from 'supertest';
 import { freePort } from '../src/dev/embedded/processes';
 import { deadLetterEntryId } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { EMAIL_QUEUE } from '../src/modules/jobs/queues/email.queue';
-import { startTestApp, TestApp } from './harness/app';
+import { resultOf, startTestApp, TestApp } from './harness/app';
 import { caseAssigned, deadLetterOf, emailQueue, settled } from './harness/email';
 import { adminAuth, bearer } from './harness/http';
 import { startSmtpServer, TestSmtpServer } from './harness/smtp';
@@ -63,6 +63,6 @@ describe('SMTP server down, then back: retries, dead letter, replay', () => {
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0].parsed.subject).toBe('Case C-2026-0042 was assigned to you');
     // The replay re-sends the original job's Message-ID, so a receiver that got an earlier copy can de-duplicate.
-    expect((replayed.returnvalue as { messageId: string }).messageId).toBe(smtp.received[0].parsed.messageId);
+    expect(((await resultOf(app, replayed)) as { messageId: string }).messageId).toBe(smtp.received[0].parsed.messageId);
   }, 30_000);
 });

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import type { AttemptRecord } from '../src/modules/jobs/dead-letter/dead-letter.types';
 import { messageIdFor } from '../src/modules/email/message-id';
-import type { TestApp } from './harness/app';
+import { resultOf, type TestApp } from './harness/app';
 import { caseAssigned, deadLetterOf, emailQueue, settled, startEmailWorker } from './harness/email';
 import { SmtpBehaviour, startSilentServer, startSmtpServer, TestSmtpServer } from './harness/smtp';
 import { eventually } from './harness/wait';
@@ -58,7 +58,7 @@ describe('email delivery over SMTP', () => {
     expect(parsed.text).toContain(`Case C-2026-0042 "${hostile}" was assigned to you.`);
     expect(parsed.text).toContain("Hello Dana O'Brien,");
 
-    expect(job.returnvalue).toMatchObject({
+    expect(await resultOf(app, job)).toMatchObject({
       templateId: 'case-assigned',
       messageId: expectedId,
       accepted: ['investigator@example.com'],
@@ -116,7 +116,7 @@ describe('email delivery over SMTP', () => {
     expect(attempts).toHaveLength(1);
     expect(attempts[0].error).toContain('451 4.3.0 Try again later');
     // The rejected first attempt and the delivered second one carry the same Message-ID.
-    const messageId = (done.returnvalue as { messageId: string }).messageId;
+    const messageId = ((await resultOf(app!, done)) as { messageId: string }).messageId;
     expect(smtp.attemptedMessageIds).toEqual([messageId, messageId]);
     expect(smtp.received[0].parsed.messageId).toBe(messageId);
   });
@@ -129,7 +129,7 @@ describe('email delivery over SMTP', () => {
     const done = await settled(queue, job.id!);
     expect(await done.getState()).toBe('completed');
     expect(done.attemptsMade).toBeLessThanOrEqual(1);
-    expect(done.returnvalue).toMatchObject({
+    expect(await resultOf(app!, done)).toMatchObject({
       accepted: ['investigator@example.com'],
       rejected: [{ address: 'gone@example.com', response: expect.stringContaining('550 5.1.1 Mailbox unavailable') }],
     });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { resultOf } from './harness/app';
 import { caseAssigned, emailQueue, settled, startEmailWorker } from './harness/email';
 
 describe('file outbox (no SMTP_HOST)', () => {
@@ -15,7 +16,7 @@ describe('file outbox (no SMTP_HOST)', () => {
       const job = await queue.add('send-email', caseAssigned({ to: ['a@example.com', 'b@example.com'] }, { caseTitle: 'Fish & <chips>' }));
       const done = await settled(queue, job.id!);
       expect(await done.getState()).toBe('completed');
-      const result = done.returnvalue as { transport: string; response: string; messageId: string; accepted: string[] };
+      const result = (await resultOf(app, done)) as { transport: string; response: string; messageId: string; accepted: string[] };
       expect(result).toMatchObject({ transport: 'file', accepted: ['a@example.com', 'b@example.com'], rejected: [] });
 
       const files = readdirSync(dir);

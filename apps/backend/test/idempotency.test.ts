@@ -4,7 +4,7 @@ import request from 'supertest';
 import { IdempotencyConflictError } from '../src/modules/jobs/idempotency';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
 import { PriorityBackfillService } from '../src/modules/jobs/priority-backfill.service';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
 import { bearer } from './harness/http';
 
@@ -95,7 +95,7 @@ describe('idempotency records and priorities', () => {
     const system = await jobs.enqueue('indexing', 'update', { ...indexing('org-s', 'c-9') }, { idempotencyKey: systemKey });
     expect(system.id).toBe(idempotentJobId('org-s', systemKey));
     expect(system.id).not.toBe(client.body.id);
-    expect((await jobs.queue('indexing').getJob(system.id))!.data).toMatchObject({ operation: 'update', entityId: 'c-9' });
+    expect(await dataOf(app, await jobs.queue('indexing').getJob(system.id))).toMatchObject({ operation: 'update', entityId: 'c-9' });
   });
 
   it('returns the original job after 10,000 newer completions removed it from Redis', async () => {

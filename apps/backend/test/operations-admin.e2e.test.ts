@@ -5,7 +5,7 @@ import { payloadHash } from '../src/modules/admin/dead-letter-audit.repository';
 import { hashPassword } from '../src/modules/auth/password-hash';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { adminAuth } from './harness/http';
 
 const VIEWER = { username: 'vera', password: 'viewer-password-42' };
@@ -177,7 +177,7 @@ describe('admin roles, CSRF and the audit trail', () => {
     const entry = (await request(app.url!).get(`/admin/api/dead-letter/${id}`).set(operator())).body;
     expect(entry).toMatchObject({ status: 'replayed', replayedWithEditedData: true, replayedJobId: `replay-${id}` });
     const replayed = await app.context.get(JobsService).queue('ai-processing').getJob(`replay-${id}`);
-    expect(replayed?.data).toMatchObject({ targetLanguage: 'de' });
+    expect(await dataOf(app, replayed)).toMatchObject({ targetLanguage: 'de' });
 
     const page = await request(app.url!).get(`/admin/dead-letter/${id}`).set(operator());
     expect(page.text).toMatch(/data-action="edit-and-replay"[\s\S]*otto \(operator\)/);
@@ -221,7 +221,7 @@ describe('admin roles, CSRF and the audit trail', () => {
     const ok = await request(app.url!).post(`/admin/api/dead-letter/${id}/replay`).set(operator()).send({ data: fixed });
     expect(ok.status).toBe(200);
     const replayed = await queue.getJob(`replay-${id}`);
-    expect(replayed?.data).toMatchObject({ organizationId: 'org-t1', targetLanguage: 'fr' });
+    expect(await dataOf(app, replayed)).toMatchObject({ organizationId: 'org-t1', targetLanguage: 'fr' });
     const pg = new Client({ connectionString: app.config.database.url });
     await pg.connect();
     try {
@@ -229,7 +229,9 @@ describe('admin roles, CSRF and the audit trail', () => {
         "SELECT action, organization_id, after_hash FROM dead_letter_audit WHERE entry_id = $1 AND action <> 'reveal'",
         [id],
       );
-      expect(rows.rows).toEqual([{ action: 'edit-and-replay', organization_id: 'org-t1', after_hash: payloadHash(replayed!.data) }]);
+      expect(rows.rows).toEqual([
+        { action: 'edit-and-replay', organization_id: 'org-t1', after_hash: payloadHash(await dataOf(app, replayed)) },
+      ]);
     } finally {
       await pg.end();
     }

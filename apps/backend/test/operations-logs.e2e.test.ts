@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { TEST_ADMIN } from './harness/config';
 import { adminAuth, tokenFor } from './harness/http';
 import { eventually } from './harness/wait';
@@ -46,7 +46,8 @@ describe('structured logs', () => {
     const jobs = app.context.get(JobsService);
     followUpCorrelation = await eventually(async () => {
       const waiting = await jobs.queue('indexing').getJobs(['waiting', 'prioritized']);
-      return waiting.find((j) => j.data.entityId === 'case-ok')?.data.correlationId;
+      const data = await Promise.all(waiting.map((j) => dataOf<{ entityId: string; correlationId?: string }>(app, j)));
+      return data.find((d) => d.entityId === 'case-ok')?.correlationId;
     });
 
     aiScript.mode = 'fail-and-retry';

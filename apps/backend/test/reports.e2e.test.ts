@@ -8,7 +8,7 @@ import { JobsService } from '../src/modules/jobs/jobs.service';
 import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { JobEventStreamsService } from '../src/modules/jobs/progress/job-event-streams.service';
 import { ReportExpiryScheduler } from '../src/modules/reports/report-expiry.scheduler';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
 import { openSse } from './harness/sse';
 import { eventually } from './harness/wait';
@@ -105,7 +105,7 @@ describe('case exports: background job, progress over SSE, download by its tenan
     const id = await enqueue(orgA, { format: 'csv' });
     const stored = await jobs.queue('reports').getJob(id);
     expect(stored?.opts.priority).toBe(PRIORITY_TIERS.low);
-    expect(stored?.data).toMatchObject({ organizationId: orgA, format: 'csv', filter: {} });
+    expect(await dataOf(app, stored)).toMatchObject({ organizationId: orgA, format: 'csv', filter: {} });
 
     const stream = await openSse(`${app.url}/api/v1/jobs/reports/${id}/events`, bearer(orgA));
     expect(stream.status).toBe(200);

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { RunningPostgres, startPostgresServer } from '../src/dev/embedded/postgres-server';
 import { migrate } from '../src/modules/database/migrate';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { startTestApp, TestApp } from './harness/app';
+import { resultOf, startTestApp, TestApp } from './harness/app';
 import { eventually } from './harness/wait';
 
 /**
@@ -61,7 +61,7 @@ describe('indexing while the database is down', () => {
     pg = await startPostgresServer({ dir, port, database });
     // State first, then the job: a job read before it completed lacks its return value.
     const done = await eventually(async () => (await queue.getJobState(job.id!)) === 'completed' && queue.getJob(job.id!), 20_000);
-    expect(done.returnvalue).toEqual({ outcome: 'indexed', version: 1 });
+    expect(await resultOf(app!, done)).toEqual({ outcome: 'indexed', version: 1 });
     expect(done.attemptsMade).toBeGreaterThanOrEqual(3);
 
     const check = new Client({ connectionString: pg.url });

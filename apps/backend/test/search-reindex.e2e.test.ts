@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DatabaseService } from '../src/modules/database/database.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -72,7 +72,7 @@ describe('reindexing an organization', () => {
     const jobId: string = res.body.jobs[0].id;
     const job = await app.context.get(JobsService).queue('indexing').getJob(jobId);
     expect(job?.opts.priority).toBe(PRIORITY_TIERS.low);
-    expect(job?.data).toMatchObject({ organizationId: org, operation: 'reindex', entityType: 'case', entityId: '*' });
+    expect(await dataOf(app, job)).toMatchObject({ organizationId: org, operation: 'reindex', entityType: 'case', entityId: '*' });
 
     const jobView = async () => (await request(app.url!).get(`/api/v1/jobs/indexing/${jobId}`).set(bearer(org))).body;
     await eventually(

@@ -3,6 +3,8 @@ import type { BenchServers } from './servers';
 
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password-0123';
+/** Production mode requires a master key for payload sealing; a fixed one, so runs are alike. */
+export const BENCH_PAYLOAD_KEYS = 'bench:YmVuY2gtbWFzdGVyLWtleS0wMTIzNDU2Nzg5YWJjZGU=';
 
 /**
  * The environment our processes run with in benchmarks: production mode and production log level
@@ -16,6 +18,7 @@ export function appEnv(servers: BenchServers, overrides: RawEnv = {}): RawEnv {
     PORT: '0',
     JWT_SECRET: BENCH_JWT_SECRET,
     ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    PAYLOAD_KEYS: BENCH_PAYLOAD_KEYS,
     REDIS_HOST: servers.redis.host,
     REDIS_PORT: String(servers.redis.port),
     DATABASE_URL: servers.databaseUrl,

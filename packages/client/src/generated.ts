@@ -29,13 +29,13 @@ export type AiResult = {
 };
 export type EnqueuedJob = {
   id: string;
-  queue: 'ai-processing' | 'email' | 'indexing' | 'scheduled';
+  queue: 'ai-processing' | 'email' | 'indexing' | 'scheduled' | 'reports';
   name: string;
   state: 'waiting' | 'delayed' | 'prioritized' | 'waiting-children' | 'active' | 'completed' | 'failed' | 'unknown';
 };
 export type JobView = {
   id: string;
-  queue: 'ai-processing' | 'email' | 'indexing' | 'scheduled';
+  queue: 'ai-processing' | 'email' | 'indexing' | 'scheduled' | 'reports';
   name: string;
   state: 'waiting' | 'delayed' | 'prioritized' | 'waiting-children' | 'active' | 'completed' | 'failed' | 'unknown';
   attemptsMade: number;
@@ -89,7 +89,7 @@ export type UpdateCaseResult = Case;
 export type DeleteCasePath = { id: string };
 export type DeleteCaseHeaders = { 'If-Match'?: string };
 export type DeleteCaseResult = void;
-export type GetJobPath = { queue: 'ai-processing' | 'email' | 'indexing' | 'scheduled'; id: string };
+export type GetJobPath = { queue: 'ai-processing' | 'email' | 'indexing' | 'scheduled' | 'reports'; id: string };
 export type GetJobResult = JobView;
 export type EnqueueAiProcessingBody = {
   type: 'generate-summary' | 'translate' | 'categorize' | 'note-cleanup';
@@ -119,6 +119,18 @@ export type EnqueueIndexingBody = {
 };
 export type EnqueueIndexingHeaders = { 'Idempotency-Key'?: string };
 export type EnqueueIndexingResult = EnqueuedJob;
+export type EnqueueReportsBody = {
+  format: 'csv' | 'xlsx';
+  filter?: {
+    status?: ('open' | 'in_progress' | 'resolved' | 'closed')[];
+    createdFrom?: string | string;
+    createdTo?: string | string;
+    q?: string;
+  };
+  priority?: 'high' | 'normal' | 'low';
+};
+export type EnqueueReportsHeaders = { 'Idempotency-Key'?: string };
+export type EnqueueReportsResult = EnqueuedJob;
 export type SearchEntitiesQuery = { q: string; entityType?: 'case'; limit?: number; offset?: number };
 export type SearchEntitiesResult = SearchResult;
 export type ReindexBody = { entityType?: 'case'; entityId?: string };
@@ -161,6 +173,9 @@ export function operations(call: Call) {
     /** POST /api/v1/jobs/indexing → 202 */
     enqueueIndexing: (body: EnqueueIndexingBody, headers?: EnqueueIndexingHeaders) =>
       call<EnqueueIndexingResult>({ method: 'POST', path: `/api/v1/jobs/indexing`, expect: 202, body, headers }),
+    /** POST /api/v1/jobs/reports → 202 */
+    enqueueReports: (body: EnqueueReportsBody, headers?: EnqueueReportsHeaders) =>
+      call<EnqueueReportsResult>({ method: 'POST', path: `/api/v1/jobs/reports`, expect: 202, body, headers }),
     /** GET /api/v1/search → 200 */
     searchEntities: (query: SearchEntitiesQuery) =>
       call<SearchEntitiesResult>({ method: 'GET', path: `/api/v1/search`, expect: 200, query }),

@@ -84,6 +84,7 @@ describe('loadConfiguration', () => {
       'JWT_SECRET',
       'ADMIN_PASSWORD',
       'SMTP_HOST',
+      'PAYLOAD_KEYS',
     ]);
   });
 

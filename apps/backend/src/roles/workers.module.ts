@@ -6,8 +6,9 @@ import { CONSUMERS } from '../modules/jobs/processors';
 import type { WorkQueueName } from '../modules/jobs/queues';
 import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
 import { ConsumptionWatchdogService } from '../modules/jobs/runtime/consumption-watchdog.service';
-import { CancellableWorker } from '../modules/jobs/runtime/cancellable.worker';
 import { JobCancellationListener } from '../modules/jobs/runtime/job-cancellation.listener';
+import { sealingWorkerClass } from '../modules/jobs/runtime/sealing.worker';
+import { PayloadSealer } from '../modules/jobs/sealing/payload-sealer';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
 /**
@@ -16,9 +17,9 @@ import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.
  */
 @Module({})
 export class WorkersModule {
-  constructor() {
+  constructor(sealer: PayloadSealer) {
     // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
-    BullModule.workerClass = CancellableWorker;
+    BullModule.workerClass = sealingWorkerClass(sealer);
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {

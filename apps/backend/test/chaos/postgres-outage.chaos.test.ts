@@ -69,7 +69,18 @@ describe('chaos: PostgreSQL outage', () => {
 
     if (cluster.api!.process.exitCode !== null) throw new Error(`the API process exited:\n${cluster.api!.output().slice(-3000)}`);
     const indexing = cluster.queue('indexing');
-    await eventually(async () => (await pendingCount(indexing)) === 0, scale(90_000, 300_000), 250);
+    // Committed cases' jobs wait in the job outbox until the relay enqueues them: both must drain.
+    const outboxPending = async () => {
+      const c = new Client({ connectionString: pg.url });
+      await c.connect();
+      try {
+        const r = await c.query<{ n: string }>(`SELECT count(*) AS n FROM job_outbox WHERE sent_at IS NULL AND rejected_at IS NULL`);
+        return Number(r.rows[0].n);
+      } finally {
+        await c.end();
+      }
+    };
+    await eventually(async () => (await outboxPending()) === 0 && (await pendingCount(indexing)) === 0, scale(90_000, 300_000), 250);
     const dlq = await request(cluster.url).get('/admin/api/dead-letter').query({ queue: 'indexing', limit: 500 }).set(adminAuth());
     const deadLettered: number = dlq.body.total;
     const replay = await request(cluster.url).post('/admin/api/dead-letter/replay').send({ queue: 'indexing' }).set(adminAuth());

@@ -1,6 +1,7 @@
 import { startApp, RunningApp } from '../../src/roles/app.factory';
 import type { AppModuleExtras } from '../../src/roles/app.module';
 import type { AppConfig, RawEnv } from '../../src/config/configuration';
+import { PayloadSealer } from '../../src/modules/jobs/sealing/payload-sealer';
 import { testConfig } from './config';
 
 export interface TestApp extends RunningApp {
@@ -12,4 +13,17 @@ export async function startTestApp(env: RawEnv = {}, extra: AppModuleExtras = {}
   const config = testConfig(env);
   const app = await startApp(config, extra);
   return { ...app, config };
+}
+
+/** A job's result as its tenant reads it: BullMQ stores results sealed (docs/payload-encryption.md). */
+export function resultOf(app: Pick<RunningApp, 'context'>, job: { returnvalue: unknown } | undefined): Promise<unknown> {
+  return app.context.get(PayloadSealer, { strict: false }).open(job?.returnvalue);
+}
+
+/** A job's payload as its worker sees it: BullMQ stores payloads sealed. */
+export async function dataOf<T = Record<string, unknown>>(
+  app: Pick<RunningApp, 'context'>,
+  job: { data: unknown } | undefined,
+): Promise<T> {
+  return (await app.context.get(PayloadSealer, { strict: false }).open(job?.data)) as T;
 }

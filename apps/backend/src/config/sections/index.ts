@@ -6,6 +6,7 @@ import { databaseSection } from './database.config';
 import { emailSection } from './email.config';
 import { httpSection } from './http.config';
 import { operationsSection } from './operations.config';
+import { payloadKeysSection } from './payload-keys.config';
 import { queueSection } from './queue.config';
 import { redisSection } from './redis.config';
 import { schedulesSection } from './schedules.config';
@@ -29,4 +30,5 @@ export const SECTIONS = {
   email: emailSection,
   ai: aiSection,
   reports: reportsSection,
+  payloadKeys: payloadKeysSection,
 };

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { AdminPrincipal } from '../auth/admin-auth';
 import { DeadLetterService, DismissResult, editedReplayPayload, replayJobId, ReplayResult } from '../jobs/dead-letter/dead-letter.service';
 import type { DeadLetterDetail, DeadLetterFilter } from '../jobs/dead-letter/dead-letter.types';
+import { PayloadKeyError } from '../jobs/sealing/payload-key.errors';
+import { PayloadSealer } from '../jobs/sealing/payload-sealer';
+import { sealedSummary } from '../jobs/sealing/sealed-payload';
 import { currentCorrelation } from '../logging/correlation-context';
 import { DeadLetterAuditRepository, payloadHash } from './dead-letter-audit.repository';
 
@@ -32,6 +35,7 @@ export class DeadLetterActionsService {
   constructor(
     private readonly deadLetters: DeadLetterService,
     private readonly audit: DeadLetterAuditRepository,
+    private readonly sealer: PayloadSealer,
   ) {}
 
   /**
@@ -82,7 +86,7 @@ export class DeadLetterActionsService {
     if (!entry) return null;
     return this.audit.record(actor, { ...this.about(entry), action: 'reveal', afterHash: null, replayJobId: null }, async () => ({
       effective: true,
-      result: entry,
+      result: { ...entry, data: await this.opened(entry.data) },
     }));
   }
 
@@ -115,6 +119,16 @@ export class DeadLetterActionsService {
 
   history(id: string) {
     return this.audit.forEntry(id);
+  }
+
+  /** The payload opened in memory for the operator; one whose tenant's key was destroyed says so. */
+  private async opened(data: unknown): Promise<unknown> {
+    try {
+      return await this.sealer.open(data);
+    } catch (err) {
+      if (!(err instanceof PayloadKeyError)) throw err;
+      return { ...(sealedSummary(data) as object), unreadable: err.message };
+    }
   }
 
   private about(entry: DeadLetterDetail, bulkId?: string) {

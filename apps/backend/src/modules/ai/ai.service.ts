@@ -102,7 +102,7 @@ export class AiService {
     } catch (err) {
       await Promise.allSettled(recorded);
       // Cancelled: no dead letter will say so, so the entity's pending result says it here.
-      if (isJobCancelled(err)) await this.recordFinalFailure(job, err as Error);
+      if (isJobCancelled(err)) await this.recordFinalFailure(job, data, err as Error);
       if (!(err instanceof ChainExhaustedError)) throw err;
       this.logger.warn({ msg: `job ${jobId} ${data.type} attempt ${attempt}: ${err.message}`, ...jobLogFields(job) });
       if (err.permanent) throw new UnrecoverableError(err.message);
@@ -118,8 +118,8 @@ export class AiService {
   }
 
   /** After the last attempt: the entity shows AI as unavailable, with the reason. */
-  async recordFinalFailure(job: Job, err: Error): Promise<void> {
-    const parsed = aiJobDataSchema.safeParse(job.data);
+  async recordFinalFailure(job: Job, data: unknown, err: Error): Promise<void> {
+    const parsed = aiJobDataSchema.safeParse(data);
     if (!parsed.success || !job.id) return;
     try {
       await this.results.markUnavailable(keyOf(parsed.data), job.id, job.attemptsMade, err.message || 'unknown failure');

@@ -12,6 +12,7 @@ import { PriorityBackfillService } from './priority-backfill.service';
 import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
 import { JobEventStreamsService } from './progress/job-event-streams.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
+import { SealingModule } from './sealing/sealing.module';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
@@ -29,6 +30,7 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
       }),
     }),
     ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
+    SealingModule,
   ],
   providers: [
     JobsService,
@@ -39,6 +41,7 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
     PriorityBackfillService,
     JobCancellationsRepository,
     JobEventStreamsService,
+    SealingModule,
   ],
   exports: [
     BullModule,
@@ -49,6 +52,7 @@ import { QUEUES, bullDefaultJobOptions } from './queues';
     OutboxRelayService,
     JobCancellationsRepository,
     JobEventStreamsService,
+    SealingModule,
   ],
 })
 export class JobsModule {}

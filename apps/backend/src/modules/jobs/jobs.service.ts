@@ -11,6 +11,8 @@ import { JobCancellationsRepository } from './cancellation/job-cancellations.rep
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
+import { PayloadSealer } from './sealing/payload-sealer';
+import { PayloadKeyError } from './sealing/payload-key.errors';
 
 export { idempotentJobId } from './idempotency';
 
@@ -93,6 +95,7 @@ export class JobsService implements OnApplicationShutdown {
     redis: RedisConnectionFactory,
     @InjectConfig() private readonly config: AppConfig,
     private readonly cancellations: JobCancellationsRepository,
+    private readonly sealer: PayloadSealer,
   ) {
     const connection = redis.producer();
     this.producer = connection;
@@ -122,7 +125,7 @@ export class JobsService implements OnApplicationShutdown {
     opts.priority = options.priority ? PRIORITY_TIERS[options.priority] : WORK_QUEUE_DEFINITIONS[queue].defaultJobOptions.priority;
     if (options.delayMs) opts.delay = options.delayMs;
     if (!options.idempotencyKey) {
-      const job = await this.addGuarded(queue, name, payload, opts);
+      const job = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts);
       return { id: job.id!, queue, name, state: initialState(job) };
     }
     return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system');
@@ -156,12 +159,12 @@ export class JobsService implements OnApplicationShutdown {
     const existing = parseRecord(await this.withRedis(queue, () => client.get(recordKey)));
     if (existing) return answer(existing);
 
-    await this.addGuarded(queue, name, payload, { ...opts, jobId });
+    await this.addGuarded(queue, name, await this.sealed(queue, payload), { ...opts, jobId });
     // add() keeps a job already stored under the id (one whose record expired, or a concurrent
     // request's): the record describes that job, not this request.
     const stored = await this.withRedis(queue, () => q.getJob(jobId));
     const record: IdempotencyRecord = stored
-      ? { jobId, name: stored.name, requestHash: requestHash(stored.name, stored.data) }
+      ? { jobId, name: stored.name, requestHash: requestHash(stored.name, await this.openStored(queue, stored.data)) }
       : { jobId, name, requestHash: asked };
     const ttl = this.config.queue.idempotencyTtlSeconds;
     const written = await this.withRedis(queue, () => client.set(recordKey, JSON.stringify(record), 'EX', ttl, 'NX'));
@@ -198,13 +201,43 @@ export class JobsService implements OnApplicationShutdown {
       state: cancelled ? 'cancelled' : state,
       attemptsMade: job.attemptsMade,
       progress: job.progress,
-      result: job.returnvalue ?? null,
+      result: await this.openResult(queue, job.returnvalue),
       failedReason: job.failedReason || null,
       createdAt: new Date(job.timestamp).toISOString(),
       processedAt: iso(job.processedOn),
       finishedAt: iso(job.finishedOn),
     };
   }
+
+  // --- payload sealing (docs/payload-encryption.md) ---
+  /** Only the tenant and correlation id reach Redis in clear. No key (database down): 503, like Redis down. */
+  private async sealed(queue: WorkQueueName, payload: { organizationId: string; correlationId?: string }) {
+    try {
+      return await this.sealer.seal(payload);
+    } catch (err) {
+      throw new QueueUnavailableError(queue, `payload key unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  /** A stored job's payload as its producer sent it, for the idempotency record's request hash. */
+  private async openStored(queue: WorkQueueName, data: unknown): Promise<unknown> {
+    try {
+      return await this.sealer.open(data);
+    } catch (err) {
+      throw new QueueUnavailableError(queue, `payload key unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  /** The tenant reads its own result; one whose key was destroyed reads as null. */
+  private async openResult(queue: WorkQueueName, value: unknown): Promise<unknown> {
+    try {
+      return (await this.sealer.open(value)) ?? null;
+    } catch (err) {
+      if (err instanceof PayloadKeyError) return null;
+      throw new QueueUnavailableError(queue, `payload key unavailable: ${(err as Error).message}`);
+    }
+  }
+  // --- end payload sealing ---
 
   /**
    * Cancels the caller's own job (another tenant's is null: not found). A job that has not started is

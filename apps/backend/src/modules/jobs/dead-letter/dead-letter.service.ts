@@ -9,6 +9,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BullQueues } from '../bull-queues';
 import { JobDeadLetteredEvent } from './job-dead-lettered.event';
 import { JobsService } from '../jobs.service';
+import { PayloadSealer } from '../sealing/payload-sealer';
 import { DEAD_LETTER_QUEUE_NAME } from '../queues';
 import { JobValidationError, validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
 import type { AttemptRecord, DeadLetterDetail, DeadLetterEntryData, DeadLetterFilter, DeadLetterItem } from './dead-letter.types';
@@ -92,6 +93,7 @@ export class DeadLetterService {
     private readonly jobs: JobsService,
     private readonly queues: BullQueues,
     private readonly events: EventEmitter2,
+    private readonly sealer: PayloadSealer,
   ) {}
 
   /** Files a job that failed for good. Idempotent: a second call for the same job adds nothing. */
@@ -157,7 +159,12 @@ export class DeadLetterService {
       const newJobId = replayJobId(id);
       if (d.status === 'replayed') return { id, jobId: d.replayedJobId ?? newJobId, alreadyReplayed: true };
       const edited = options.data !== undefined;
-      const data = edited ? editedReplayPayload({ queue: d.sourceQueue, name: d.name, data: d.data }, options.data) : d.data;
+      // The stored payload is replayed sealed as it is; an edited one is checked (tenancy kept) and sealed like any new job.
+      const data = edited
+        ? await this.sealer.seal(
+            editedReplayPayload({ queue: d.sourceQueue, name: d.name, data: d.data }, options.data) as { organizationId: string },
+          )
+        : d.data;
       // The deterministic job id makes concurrent replays of one entry add a single job.
       await this.jobs.queue(d.sourceQueue).add(d.name, data, {
         jobId: newJobId,
