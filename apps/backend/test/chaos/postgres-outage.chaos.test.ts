@@ -71,7 +71,7 @@ describe('chaos: PostgreSQL outage', () => {
     const indexing = cluster.queue('indexing');
     // Committed cases' jobs wait in the job outbox until the relay enqueues them: both must drain.
     const outboxPending = async () => {
-      const c = new Client({ connectionString: pg.url });
+      const c = new Client({ connectionString: pg!.url });
       await c.connect();
       try {
         const r = await c.query<{ n: string }>(`SELECT count(*) AS n FROM job_outbox WHERE sent_at IS NULL AND rejected_at IS NULL`);
