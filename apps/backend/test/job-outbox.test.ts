@@ -8,7 +8,7 @@ import { DatabaseService } from '../src/modules/database/database.service';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
 import { JobOutboxRepository, outboxJob } from '../src/modules/jobs/outbox/job-outbox.repository';
 import { OutboxRelayService } from '../src/modules/jobs/outbox/outbox-relay.service';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { uniquePrefix } from './harness/config';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
@@ -90,7 +90,8 @@ describe('transactional job outbox', () => {
       expect(await jobOf('email', `case-assigned:${c.id}:v2`)).toBeDefined();
       expect(await jobOf('ai-processing', `ai:generate-summary:case:${c.id}:v1`)).toBeDefined();
     }
-    const emails = (await jobs().queue('email').getJobs(['prioritized', 'waiting'])).filter((j) => j.data.organizationId === org);
+    const stored = (await jobs().queue('email').getJobs(['prioritized', 'waiting'])).filter((j) => j.data.organizationId === org);
+    const emails = await Promise.all(stored.map(async (j) => ({ data: await dataOf<{ to: string }>(app, j) })));
     expect(emails).toHaveLength(20);
     expect(new Set(emails.map((e) => e.data.to)).size).toBe(20);
   }, 60_000);

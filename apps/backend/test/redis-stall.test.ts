@@ -6,7 +6,7 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { RunningRedis, startRedisServer } from '../src/dev/embedded/redis-server';
-import { startTestApp, TestApp } from './harness/app';
+import { dataOf, startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
 
@@ -35,8 +35,10 @@ describe('when Redis stalls', () => {
     worker = new Worker(
       'indexing',
       async (job) => {
-        ran.add(job.data.entityId);
-        runs.set(job.data.entityId, (runs.get(job.data.entityId) ?? 0) + 1);
+        // Payloads are sealed at rest: the app's sealer opens them, as its own workers do.
+        const { entityId } = await dataOf<{ entityId: string }>(app, job);
+        ran.add(entityId);
+        runs.set(entityId, (runs.get(entityId) ?? 0) + 1);
       },
       { connection: workerConnection, prefix: app.config.queue.prefix, concurrency: 20 },
     );

@@ -4,7 +4,7 @@ import { DatabaseService } from '../src/modules/database/database.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { DailyReminderService } from '../src/modules/schedules/daily-reminder.service';
 import { SlaCheckService } from '../src/modules/schedules/sla-check.service';
-import { startTestApp, TestApp } from './harness/app';
+import { resultOf, startTestApp, TestApp } from './harness/app';
 import { settled } from './harness/email';
 import { isolatedDatabase, TestDatabase } from './harness/schedules';
 import { startSmtpServer, TestSmtpServer } from './harness/smtp';
@@ -80,7 +80,7 @@ describe('sla-check and daily-reminder, counted at a real SMTP server', () => {
     const database = app.context.get(DatabaseService);
     await database.query('UPDATE sla_notifications SET enqueued_at = NULL WHERE organization_id = $1', [org]);
     const again = await runJob('sla-check', org);
-    expect(again.returnvalue).toEqual({ recorded: 0, enqueued: 2 });
+    expect(await resultOf(app, again)).toEqual({ recorded: 0, enqueued: 2 });
     await emailsSettled();
 
     // 31 fake minutes later the due-soon case is breached: one more warning, once.
@@ -115,9 +115,9 @@ describe('sla-check and daily-reminder, counted at a real SMTP server', () => {
     await create(org, { title: 'Cleo today', assigneeEmail: 'cleo@example.com', dueAt: inMinutes(600) });
 
     const first = await runJob('daily-reminder', org);
-    expect(first.returnvalue).toMatchObject({ emails: 2, cases: 3 });
+    expect(await resultOf(app, first)).toMatchObject({ emails: 2, cases: 3 });
     const second = await runJob('daily-reminder', org);
-    expect(second.returnvalue).toMatchObject({ emails: 2, cases: 3 });
+    expect(await resultOf(app, second)).toMatchObject({ emails: 2, cases: 3 });
     await emailsSettled();
     await eventually(async () => reminders().length >= before + 2, 10_000);
     await new Promise((r) => setTimeout(r, 500));

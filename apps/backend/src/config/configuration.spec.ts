@@ -50,6 +50,7 @@ describe('loadConfiguration', () => {
       JWT_SECRET: 'Vt3q9-LmZ8xR2pWk7sNc4bYh6gDf1aJe',
       ADMIN_PASSWORD: 'Qm7-xP2rT9vL4wZk',
       SMTP_HOST: 'smtp.example.com',
+      PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
     };
     it('accepts strong ones', () => {
       expect(problems(prod)).toEqual([]);

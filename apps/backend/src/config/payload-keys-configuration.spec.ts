@@ -6,7 +6,7 @@ const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://localhost:5432/ethico',
   ADMIN_PASSWORD: 'a-long-enough-password',
-  JWT_SECRET: 'x'.repeat(32),
+  JWT_SECRET: 'Vq3t9ZxL0pR7mN2bK8cW5yH1jD4fS6gA',
   SMTP_HOST: 'smtp.example.com',
 };
 const key = () => randomBytes(32).toString('base64');
