@@ -5,6 +5,7 @@ import type { AdminPrincipal } from '../../auth/admin-auth';
 import { AdminAuthGuard, CurrentAdmin } from '../../auth/admin-auth.guard';
 import { SchedulesService } from '../../schedules/schedules.service';
 import { query } from './dead-letter.views';
+import { sendPage } from './html-page';
 import { pageTemplate } from './view-templates';
 
 const SCHEDULES_CONSOLE_ROUTE = '/admin/schedules';
@@ -81,16 +82,6 @@ export class SchedulesConsoleController {
       previousHref: filter.page > 1 ? href(filter.page - 1) : null,
       nextHref: filter.page < pages ? href(filter.page + 1) : null,
     });
-    res
-      .status(200)
-      .set({
-        'Content-Type': 'text/html; charset=utf-8',
-        'Cache-Control': 'no-store',
-        'Content-Security-Policy':
-          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        'X-Frame-Options': 'DENY',
-        'X-Content-Type-Options': 'nosniff',
-      })
-      .send(body);
+    sendPage(res, 200, body);
   }
 }
