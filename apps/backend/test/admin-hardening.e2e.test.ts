@@ -1,11 +1,10 @@
 import type { Job } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
-import { hashPassword } from '../src/modules/auth/password-hash';
 import { migrate, MIGRATION_LOCK } from '../src/modules/database/migrate';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { startTestApp, TestApp } from './harness/app';
-import { adminAuth } from './harness/http';
+import { adminAuth, viewerAndOperator } from './harness/http';
 
 /** Issue #21, part B: findings of an adversarial pass on the admin surface, each reproduced here. */
 const VIEWER = { username: 'vic', password: 'viewer-password-42' };
@@ -19,7 +18,7 @@ describe('admin hardening (issue #21)', () => {
   let seq = 0;
 
   beforeAll(async () => {
-    const users = `${VIEWER.username}:viewer:${await hashPassword(VIEWER.password)},${OPERATOR.username}:operator:${await hashPassword(OPERATOR.password)}`;
+    const users = await viewerAndOperator(VIEWER, OPERATOR);
     app = await startTestApp({ APP_ROLE: 'api', ADMIN_USERS: users });
   });
   afterAll(() => app.close());

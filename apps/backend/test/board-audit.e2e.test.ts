@@ -2,11 +2,10 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
-import { hashPassword } from '../src/modules/auth/password-hash';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
-import { adminAuth } from './harness/http';
+import { adminAuth, viewerAndOperator } from './harness/http';
 import { eventually } from './harness/wait';
 
 const VIEWER = { username: 'vic', password: 'viewer-password-43' };
@@ -21,7 +20,7 @@ describe('Bull Board in the audit trail', () => {
   const org = `org-board-${Date.now()}`;
 
   beforeAll(async () => {
-    const users = `${VIEWER.username}:viewer:${await hashPassword(VIEWER.password)},${OPERATOR.username}:operator:${await hashPassword(OPERATOR.password)}`;
+    const users = await viewerAndOperator(VIEWER, OPERATOR);
     app = await startTestApp({ APP_ROLE: 'api', ADMIN_USERS: users });
     pg = new Client({ connectionString: app.config.database.url });
     await pg.connect();

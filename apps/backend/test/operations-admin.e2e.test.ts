@@ -2,11 +2,10 @@ import type { Job } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
 import { payloadHash } from '../src/modules/admin/dead-letter-audit.repository';
-import { hashPassword } from '../src/modules/auth/password-hash';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { dataOf, startTestApp, TestApp } from './harness/app';
-import { adminAuth } from './harness/http';
+import { adminAuth, viewerAndOperator } from './harness/http';
 
 const VIEWER = { username: 'vera', password: 'viewer-password-42' };
 const OPERATOR = { username: 'otto', password: 'operator-password-42' };
@@ -20,7 +19,7 @@ describe('admin roles, CSRF and the audit trail', () => {
   let seq = 0;
 
   beforeAll(async () => {
-    const users = `${VIEWER.username}:viewer:${await hashPassword(VIEWER.password)},${OPERATOR.username}:operator:${await hashPassword(OPERATOR.password)}`;
+    const users = await viewerAndOperator(VIEWER, OPERATOR);
     app = await startTestApp({ APP_ROLE: 'api', ADMIN_USERS: users });
   });
   afterAll(() => app.close());

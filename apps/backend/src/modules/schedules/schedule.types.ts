@@ -105,6 +105,13 @@ export function nextRuns(spec: SchedulerSpec, from: Date, count: number): Date[]
   return out;
 }
 
+const timezoneField = z
+  .string({ error: 'must be a string' })
+  .max(100)
+  .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' })
+  .optional();
+const enabledField = z.boolean({ error: 'must be true or false' }).optional();
+
 /** What a tenant admin may change; each field optional, anything else a 400 naming it. */
 export const updateSchedulesSchema = knownFieldsOnly(
   {
@@ -116,12 +123,8 @@ export const updateSchedulesSchema = knownFieldsOnly(
           .min(SCHEDULE_LIMITS.slaIntervalMinutes.min, { error: `must be at least ${SCHEDULE_LIMITS.slaIntervalMinutes.min}` })
           .max(SCHEDULE_LIMITS.slaIntervalMinutes.max, { error: `must be at most ${SCHEDULE_LIMITS.slaIntervalMinutes.max}` })
           .optional(),
-        timezone: z
-          .string({ error: 'must be a string' })
-          .max(100)
-          .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' })
-          .optional(),
-        enabled: z.boolean({ error: 'must be true or false' }).optional(),
+        timezone: timezoneField,
+        enabled: enabledField,
       },
       'is not a field you can set',
     ).optional(),
@@ -135,12 +138,8 @@ export const updateSchedulesSchema = knownFieldsOnly(
             error: 'must be between "06:00" and "20:00"',
           })
           .optional(),
-        timezone: z
-          .string({ error: 'must be a string' })
-          .max(100)
-          .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Paris' })
-          .optional(),
-        enabled: z.boolean({ error: 'must be true or false' }).optional(),
+        timezone: timezoneField,
+        enabled: enabledField,
       },
       'is not a field you can set',
     ).optional(),
