@@ -8,6 +8,7 @@ import { DatabaseService } from '../src/modules/database/database.service';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
 import { JobOutboxRepository, outboxJob } from '../src/modules/jobs/outbox/job-outbox.repository';
 import { OutboxRelayService } from '../src/modules/jobs/outbox/outbox-relay.service';
+import { PayloadSealer } from '../src/modules/jobs/sealing/payload-sealer';
 import { dataOf, startTestApp, TestApp } from './harness/app';
 import { uniquePrefix } from './harness/config';
 import { bearer } from './harness/http';
@@ -60,7 +61,8 @@ describe('transactional job outbox', () => {
         throw new Error('the write failed');
       }),
     ).rejects.toThrow('the write failed');
-    expect((await pg.query("SELECT count(*)::int AS n FROM job_outbox WHERE data->>'entityId' = 'rolled-back'")).rows[0].n).toBe(0);
+    const rows = await pg.query(`SELECT count(*)::int AS n FROM job_outbox WHERE queue_prefix = $1 AND idempotency_key = 'rb'`, [prefix]);
+    expect(rows.rows[0].n).toBe(0);
   });
 
   it('keeps every committed job while Redis is down and enqueues each exactly once when it returns', async () => {
@@ -81,6 +83,10 @@ describe('transactional job outbox', () => {
     }
     // create: index v1 + 2 AI jobs; assignment: index v2 + email.
     expect(await pending()).toBe(20 * 5);
+    // Staged sealed, as Redis will hold them: the tenant in clear, the addresses and titles not.
+    const staged = (await pg.query(`SELECT data::text AS data FROM job_outbox WHERE queue_prefix = $1 AND sent_at IS NULL`, [prefix])).rows;
+    expect(staged.every((r: { data: string }) => r.data.includes(org) && r.data.includes('"sealed"'))).toBe(true);
+    expect(staged.some((r: { data: string }) => /agent\d+@example\.com|Outage case/.test(r.data))).toBe(false);
 
     redis = await startRedisServer({ dir, port: redis.port });
     await eventually(async () => (await pending()) === 0, 20_000, 100);
@@ -137,5 +143,34 @@ describe('transactional job outbox', () => {
     ).rows;
     expect(row.rejected_at).not.toBeNull();
     expect(row.last_error).toMatch(/operation/);
+  });
+
+  it('sets aside a row whose tenant was shredded after the write committed', async () => {
+    const shredded = `org-ob-shred-${Date.now()}`;
+    const lock = new Client({ connectionString: app.config.database.url });
+    await lock.connect();
+    try {
+      // The relay is held off while the row is staged and the tenant's key destroyed.
+      await lock.query('BEGIN');
+      await lock.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [730_196_622, prefix]);
+      const job = outboxJob(
+        'indexing',
+        'update',
+        { organizationId: shredded, operation: 'update', entityType: 'case', entityId: 'c-1' },
+        { idempotencyKey: 'shredded' },
+      );
+      await app.context.get(DatabaseService).transaction((client) => app.context.get(JobOutboxRepository).stage(client, [job]));
+      await app.context.get(PayloadSealer).shred(shredded);
+      await lock.query('ROLLBACK');
+    } finally {
+      await lock.end();
+    }
+    await eventually(async () => (await pending()) === 0, 10_000, 50);
+    const [row] = (
+      await pg.query(`SELECT rejected_at, last_error FROM job_outbox WHERE queue_prefix = $1 AND idempotency_key = 'shredded'`, [prefix])
+    ).rows;
+    expect(row.rejected_at).not.toBeNull();
+    expect(row.last_error).toMatch(/destroyed/);
+    expect(await jobs().queue('indexing').getJob(idempotentJobId(shredded, 'shredded'))).toBeUndefined();
   });
 });

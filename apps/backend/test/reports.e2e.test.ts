@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DatabaseService } from '../src/modules/database/database.service';
@@ -8,6 +8,7 @@ import { JobsService } from '../src/modules/jobs/jobs.service';
 import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { JobEventStreamsService } from '../src/modules/jobs/progress/job-event-streams.service';
 import { ReportExpiryScheduler } from '../src/modules/reports/report-expiry.scheduler';
+import { PayloadSealer } from '../src/modules/jobs/sealing/payload-sealer';
 import { dataOf, startTestApp, TestApp } from './harness/app';
 import { adminAuth, bearer } from './harness/http';
 import { openSse } from './harness/sse';
@@ -199,6 +200,43 @@ line two, with "quotes"', '@SUM(A1)'), ($1, 2, '+1', '-2', NULL)`,
     expect(byNumber.get('1')![5]).toBe(`'@SUM(A1)`);
     expect(byNumber.get('2')!.slice(2, 3)).toEqual([`'+1`]);
     expect(byNumber.get('2')![9]).toBe(`'-2`);
+  });
+
+  it("stores report files sealed under the tenant's data key: altered or shredded, a download is 410, never plaintext", async () => {
+    const org = `org-rep-seal-${run}`;
+    const secret = 'Whistleblower statement naming Jean Dupont';
+    await db.query(`INSERT INTO cases (organization_id, number, title, assignee_email) VALUES ($1, 1, $2, 'jean.dupont@example.com')`, [
+      org,
+      secret,
+    ]);
+    for (const format of ['csv', 'xlsx'] as const) {
+      const done = await finished(org, await enqueue(org, { format }));
+      const file = join(app.config.reports.dir, done.result.reportId as string);
+      const stored = readFileSync(file);
+      expect(stored.subarray(0, 4).toString()).toBe('ESF2');
+      expect(stored.includes('Jean Dupont')).toBe(false);
+      expect(stored.includes('jean.dupont@example.com')).toBe(false);
+      const plain = await download(org, done.result.download);
+      expect(plain.status).toBe(200);
+      // The recorded size is the plaintext's: what the tenant downloads.
+      expect(done.result.bytes).toBe((plain.body as Buffer).length);
+      if (format === 'csv') expect((plain.body as Buffer).toString()).toContain(secret);
+      else expect((plain.body as Buffer).subarray(0, 2).toString()).toBe('PK');
+      if (format === 'csv') {
+        const altered = Buffer.from(stored);
+        altered[40] ^= 1;
+        writeFileSync(file, altered);
+        // Headers are sent once the header and key check out; the altered segment never leaves: the download is cut off.
+        await expect(download(org, done.result.download)).rejects.toThrow(/socket hang up|aborted/);
+        writeFileSync(file, stored);
+      }
+    }
+    const last = await finished(org, await enqueue(org, { format: 'csv' }));
+    expect((await download(org, last.result.download)).status).toBe(200);
+    await app.context.get(PayloadSealer).shred(org);
+    const shredded = await download(org, last.result.download);
+    expect(shredded.status).toBe(410);
+    expect(shredded.body.toString()).toContain('unreadable');
   });
 
   it('answers a bad filter with field-level 400s', async () => {

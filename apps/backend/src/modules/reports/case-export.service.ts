@@ -3,16 +3,21 @@ import type { Job } from 'bullmq';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PassThrough } from 'node:stream';
+import type { Transform } from 'node:stream';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { DatabaseService } from '../database/database.service';
 import { isJobCancelled, throwIfCancelled } from '../jobs/cancellation/job-cancellation';
 import { JobProgressReporter } from '../jobs/runtime/job-progress';
+import { PayloadSealer } from '../jobs/sealing/payload-sealer';
+import { sealedPlaintextBytes } from '../jobs/sealing/sealed-stream';
 import type { CaseExportFilter, CaseExportJobData, ReportFormat } from '../jobs/types';
 import { csvLine } from './csv';
 import { REPORT_STORE, ReportStore } from './report-store';
-import { ReportsRepository } from './reports.repository';
+import { ReportRecord, ReportsRepository } from './reports.repository';
+
+/** What a report file is sealed as: it opens as this report only. */
+export const reportSubject = (id: string): string => `report:${id}`;
 
 /** Rows read per query: big enough to amortise the round trip, small enough to keep memory flat. */
 const BATCH_SIZE = 1000;
@@ -74,6 +79,7 @@ export class CaseExportService {
     private readonly db: DatabaseService,
     private readonly reports: ReportsRepository,
     @Inject(REPORT_STORE) private readonly store: ReportStore,
+    private readonly sealer: PayloadSealer,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -96,7 +102,7 @@ export class CaseExportService {
       throwIfCancelled(signal, 'reports', job.id);
     }.call(this);
     try {
-      const bytes = format === 'csv' ? await this.writeCsv(report.id, batches, signal) : await this.writeXlsx(report.id, batches, signal);
+      const bytes = format === 'csv' ? await this.writeCsv(report, batches, signal) : await this.writeXlsx(report, batches, signal);
       const done = await this.reports.finish(report.id, rows, bytes);
       await progress.finish(100);
       return {
@@ -116,8 +122,8 @@ export class CaseExportService {
     }
   }
 
-  private writeCsv(id: string, batches: AsyncGenerator<ExportRow[]>, signal?: AbortSignal): Promise<number> {
-    return this.writeTo(id, signal, async (out, written) => {
+  private writeCsv(report: ReportRecord, batches: AsyncGenerator<ExportRow[]>, signal?: AbortSignal): Promise<number> {
+    return this.writeTo(report, signal, async (out, written) => {
       // The byte-order mark makes spreadsheets read the file as UTF-8.
       out.write(`\uFEFF${csvLine(HEADER)}`);
       for await (const batch of batches) {
@@ -128,8 +134,8 @@ export class CaseExportService {
     });
   }
 
-  private writeXlsx(id: string, batches: AsyncGenerator<ExportRow[]>, signal?: AbortSignal): Promise<number> {
-    return this.writeTo(id, signal, async (out, written) => {
+  private writeXlsx(report: ReportRecord, batches: AsyncGenerator<ExportRow[]>, signal?: AbortSignal): Promise<number> {
+    return this.writeTo(report, signal, async (out, written) => {
       // No shared strings: that table would hold every distinct string of the export in memory.
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
       const sheet = workbook.addWorksheet('Cases');
@@ -144,17 +150,19 @@ export class CaseExportService {
   }
 
   /**
-   * Runs a writer into the store. `written()` waits until the file has taken what was written
+   * Runs a writer into the store, sealed under the tenant's data key (what the store holds is never
+   * plaintext); resolves with the plaintext's byte count. `written()` waits until the file has taken what was written
    * (the stream drained), and for what else it names, before the writer reads more, so a slow disk
    * or a slow compressor holds the reading back instead of piling rows up in memory; it rejects when
    * the store gives up (an abort).
    */
   private async writeTo(
-    id: string,
+    report: ReportRecord,
     signal: AbortSignal | undefined,
-    write: (out: PassThrough, written: (alsoWaitFor?: Promise<void>) => Promise<void>) => Promise<void>,
+    write: (out: Transform, written: (alsoWaitFor?: Promise<void>) => Promise<void>) => Promise<void>,
   ): Promise<number> {
-    const out = new PassThrough();
+    const out = await this.sealer.sealingStream(report.organizationId, reportSubject(report.id));
+    const id = report.id;
     // Errors reach us through `stored`; a write after the store gave up must not be an unhandled 'error'.
     out.on('error', () => undefined);
     const stored = this.store.put(id, out, signal);
@@ -170,7 +178,7 @@ export class CaseExportService {
       await stored.catch(() => undefined);
       throw err;
     }
-    return stored;
+    return sealedPlaintextBytes(await stored);
   }
 
   private async count(organizationId: string, filter: CaseExportFilter): Promise<number> {

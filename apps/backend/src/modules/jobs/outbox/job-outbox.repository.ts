@@ -4,6 +4,7 @@ import type { AppConfig } from '../../../config/configuration';
 import { InjectConfig } from '../../../config/app-config.module';
 import { withCorrelation } from '../../logging/correlation-context';
 import type { PriorityTier } from '../queues';
+import { PayloadSealer } from '../sealing/payload-sealer';
 import { JobInput, JobName, validatePayload, WorkQueueName } from '../types';
 
 /** A job to enqueue once the transaction that stages it commits. */
@@ -28,16 +29,23 @@ export function outboxJob<Q extends WorkQueueName, N extends JobName<Q>>(
   return { queue, name, data: payload, ...options };
 }
 
-/** Writes outbox rows (table job_outbox) in the caller's transaction, for this process's queue prefix. */
+/**
+ * Writes outbox rows (table job_outbox) in the caller's transaction, for this process's queue
+ * prefix. Payloads are stored sealed, as Redis will hold them (the relay opens them to enqueue).
+ */
 @Injectable()
 export class JobOutboxRepository {
-  constructor(@InjectConfig() private readonly config: AppConfig) {}
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly sealer: PayloadSealer,
+  ) {}
 
   async stage(client: PoolClient, jobs: OutboxJob[]): Promise<void> {
     if (jobs.length === 0) return;
+    const sealed = await Promise.all(jobs.map((j) => this.sealer.seal(j.data)));
     const params: unknown[] = [this.config.queue.prefix];
-    const values = jobs.map((j) => {
-      params.push(j.queue, j.name, JSON.stringify(j.data), j.idempotencyKey, j.priority ?? null);
+    const values = jobs.map((j, i) => {
+      params.push(j.queue, j.name, JSON.stringify(sealed[i]), j.idempotencyKey, j.priority ?? null);
       const n = params.length;
       return `($1, $${n - 4}, $${n - 3}, $${n - 2}::jsonb, $${n - 1}, $${n})`;
     });

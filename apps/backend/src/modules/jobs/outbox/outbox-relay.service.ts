@@ -6,6 +6,8 @@ import { DatabaseService } from '../../database/database.service';
 import { MetricsRegistry } from '../../metrics/metrics.registry';
 import { IdempotencyConflictError } from '../idempotency';
 import { JobsService } from '../jobs.service';
+import { PayloadKeyError } from '../sealing/payload-key.errors';
+import { PayloadSealer } from '../sealing/payload-sealer';
 import type { PriorityTier } from '../queues';
 import { JobValidationError, WorkQueueName } from '../types';
 
@@ -56,6 +58,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly db: DatabaseService,
     private readonly jobs: JobsService,
+    private readonly sealer: PayloadSealer,
     @InjectConfig() private readonly config: AppConfig,
     metrics: MetricsRegistry,
   ) {
@@ -172,7 +175,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   private async send(row: OutboxRow): Promise<Outcome> {
     try {
-      const job = await this.jobs.enqueue(row.queue, row.job_name as never, row.data as never, {
+      // Staged sealed; enqueue checks the opened payload and seals it again for Redis.
+      const data = await this.sealer.open(row.data);
+      const job = await this.jobs.enqueue(row.queue, row.job_name as never, data as never, {
         idempotencyKey: row.idempotency_key,
         ...(row.priority ? { priority: row.priority } : {}),
       });
@@ -180,7 +185,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     } catch (err) {
       // The key already names a job (another write's, with the same key): that job is this row's.
       if (err instanceof IdempotencyConflictError) return { id: row.id, sent: err.original.jobId };
-      if (err instanceof JobValidationError) {
+      if (err instanceof JobValidationError || err instanceof PayloadKeyError) {
         this.logger.error(`outbox row ${row.id} (${row.queue}/${row.job_name}) can never be enqueued: ${err.message}`);
         return { id: row.id, rejected: err.message };
       }

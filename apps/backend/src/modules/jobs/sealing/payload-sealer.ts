@@ -6,11 +6,15 @@ import { DataKeyCache } from './data-key-cache';
 import { MasterKeyRing } from './master-key-ring';
 import { PayloadKeyDestroyedError, PayloadKeyError } from './payload-key.errors';
 import { isSealed, openWith, payloadAad, SealedData, sealWith } from './sealed-payload';
+import { openingStream, sealingStream } from './sealed-stream';
+import type { Readable, Transform } from 'node:stream';
 import { DataKeyRow, TenantDataKeysRepository } from './tenant-data-keys.repository';
 
 const CACHE_MAX_KEYS = 10_000;
 /** How long a key destroyed or rewrapped elsewhere may still be used by a process that has it. */
 export const DATA_KEY_CACHE_TTL_MS = 60_000;
+
+const fileAad = (organizationId: string, subject: string) => Buffer.from(`ethico:file:v1\n${organizationId}\n${subject}`);
 
 interface DataKey {
   version: number;
@@ -91,6 +95,22 @@ export class PayloadSealer implements OnModuleInit {
         `sealed payload of organization ${organizationId} does not open under its data key v${sealed.dk}: altered or misfiled`,
       );
     }
+  }
+
+  /**
+   * A stream that seals what is written to it under the organization's current data key (a report
+   * file); `subject` names what it is (`report:<id>`), so the file opens as that and nothing else.
+   */
+  async sealingStream(organizationId: string, subject: string): Promise<Transform> {
+    const { version, key } = this.current.get(organizationId) ?? (await this.loadCurrent(organizationId));
+    return sealingStream(key, version, fileAad(organizationId, subject));
+  }
+
+  /** The plaintext of a file sealingStream wrote; PayloadKeyError before any byte when it can never be opened. */
+  openingStream(organizationId: string, subject: string, sealed: Readable): Promise<Readable> {
+    const keyFor = async (version: number) =>
+      this.byVersion.get(`${organizationId}\0${version}`) ?? (await this.loadVersion(organizationId, version));
+    return openingStream(sealed, keyFor, fileAad(organizationId, subject));
   }
 
   /**
