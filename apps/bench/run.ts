@@ -9,6 +9,7 @@ import { memoryBench } from './memory.bench';
 import { nonBlockingBench } from './nonblocking.bench';
 import { searchableBench } from './searchable.bench';
 import { sealBench } from './seal.bench';
+import { schedulesBench } from './schedules.bench';
 import { throughputBench } from './throughput.bench';
 
 /**
@@ -28,6 +29,7 @@ export const BENCHMARKS: Benchmark[] = [
   searchableBench,
   memoryBench,
   sealBench,
+  schedulesBench,
 ].map((b) => b as Benchmark);
 
 async function main(): Promise<void> {

@@ -1,20 +1,15 @@
-import { Queue } from 'bullmq';
 import { Pool } from 'pg';
-import { schedulerSpec } from '../src/modules/schedules/schedule.types';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { ScheduleReconcilerService } from '../src/modules/schedules/schedule-reconciler.service';
 import { startTestApp, TestApp } from './harness/app';
 import { isolatedDatabase, TestDatabase } from './harness/schedules';
 
 const TENANTS = 1000;
-const LIMIT_MS = 5000;
 /**
- * The 5 s limit is held only when asked (SCHEDULES_TIMING=1): on a shared, loaded machine the wall
- * time is mostly Redis waiting for CPU, and BullMQ's own upserts (measured beside ours) vary as much.
+ * The reconcile at scale: every scheduler made, none touched when nothing changed, exactly the
+ * changed ones upserted and the disabled ones removed. Its speed is measured by the `schedules`
+ * benchmark (docs/BENCHMARKS.md); this prints the wall times as a hint.
  */
-const ENFORCE = process.env.SCHEDULES_TIMING === '1';
-
-/** The figures docs/schedules.md quotes, printed on every run. */
 describe(`reconcile of ${TENANTS} tenants x 2 schedules`, () => {
   let db: TestDatabase;
   let app: TestApp;
@@ -32,12 +27,10 @@ describe(`reconcile of ${TENANTS} tenants x 2 schedules`, () => {
     await db?.drop();
   });
 
-  it(`reconciles from empty, unchanged and after every tenant changed${ENFORCE ? `, each in at most ${LIMIT_MS} ms` : ''}`, async () => {
+  it('reconciles from empty, unchanged and after every tenant changed', async () => {
     const reconciler = app.context.get(ScheduleReconcilerService);
     const queue = app.context.get(JobsService).queue('scheduled');
-    const cpu = process.cpuUsage();
     const fresh = await reconciler.reconcileAll();
-    const freshCpu = process.cpuUsage(cpu);
     expect(fresh).toMatchObject({ tenants: TENANTS, defaultsAdded: 2 * TENANTS, upserted: 2 * TENANTS, removed: 0 });
     expect(await queue.getJobSchedulersCount()).toBe(2 * TENANTS);
     const unchanged = await reconciler.reconcileAll();
@@ -52,32 +45,6 @@ describe(`reconcile of ${TENANTS} tenants x 2 schedules`, () => {
     expect(await queue.getJobSchedulersCount()).toBe(TENANTS);
 
     const figures = { fresh: fresh.durationMs, unchanged: unchanged.durationMs, changed: changed.durationMs };
-    // The same 2,000 upserts straight on BullMQ, same concurrency: what the reconcile costs beyond BullMQ's own work.
-    const url = new URL(process.env.TEST_REDIS_URL!);
-    const raw = new Queue(`raw-${Date.now()}`, {
-      connection: { host: url.hostname, port: Number(url.port) },
-      prefix: app.config.queue.prefix,
-    });
-    const specs = Array.from({ length: TENANTS }, (_, i) => `org-bench-${i + 1}`).flatMap((org) => [
-      schedulerSpec({ organizationId: org, type: 'sla-check', intervalMinutes: 5, hour: null, timezone: 'UTC' }, 600_000),
-      schedulerSpec({ organizationId: org, type: 'daily-reminder', intervalMinutes: null, hour: 9, timezone: 'UTC' }, 600_000),
-    ]);
-    const rawStarted = Date.now();
-    for (let i = 0; i < specs.length; i += 500) {
-      await Promise.all(
-        specs
-          .slice(i, i + 500)
-          .map((s) => raw.upsertJobScheduler(s.id, s.repeat, { name: s.type, data: { organizationId: s.organizationId } })),
-      );
-    }
-    const rawMs = Date.now() - rawStarted;
-    await raw.obliterate({ force: true });
-    await raw.close();
-    // The wall time depends on what else the machine runs; the CPU time of this process says how much of it is ours.
-    const cpuMs = Math.round((freshCpu.user + freshCpu.system) / 1000);
-    process.stdout.write(
-      `reconcile ${TENANTS} tenants x 2: ${JSON.stringify(figures)} ms wall; first pass ${cpuMs} ms CPU; the same upserts on BullMQ alone ${rawMs} ms\n`,
-    );
-    if (ENFORCE) for (const ms of Object.values(figures)) expect(ms).toBeLessThanOrEqual(LIMIT_MS);
+    process.stdout.write(`reconcile ${TENANTS} tenants x 2: ${JSON.stringify(figures)} ms wall (the speed is the schedules benchmark's)\n`);
   }, 60_000);
 });

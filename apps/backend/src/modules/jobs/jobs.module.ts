@@ -13,6 +13,7 @@ import { JobCancellationsRepository } from './cancellation/job-cancellations.rep
 import { JobEventStreamsService } from './progress/job-event-streams.service';
 import { QUEUES, bullDefaultJobOptions } from './queues';
 import { SealingModule } from './sealing/sealing.module';
+import { REPEAT_SETTINGS } from './queues/repeat-strategy';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
@@ -29,7 +30,9 @@ import { SealingModule } from './sealing/sealing.module';
         prefix: config.queue.prefix,
       }),
     }),
-    ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
+    ...QUEUES.map((def) =>
+      BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def), settings: REPEAT_SETTINGS }),
+    ),
     SealingModule,
   ],
   providers: [

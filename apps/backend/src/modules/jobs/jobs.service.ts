@@ -12,6 +12,7 @@ import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 import { PayloadSealer } from './sealing/payload-sealer';
+import { REPEAT_SETTINGS } from './queues/repeat-strategy';
 import { PayloadKeyError } from './sealing/payload-key.errors';
 
 export { idempotentJobId } from './idempotency';
@@ -100,7 +101,12 @@ export class JobsService implements OnApplicationShutdown {
     const connection = redis.producer();
     this.producer = connection;
     const open = (name: WorkQueueName) =>
-      new Queue(name, { connection, prefix: config.queue.prefix, defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]) });
+      new Queue(name, {
+        connection,
+        prefix: config.queue.prefix,
+        defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]),
+        settings: REPEAT_SETTINGS,
+      });
     this.queues = Object.fromEntries(WORK_QUEUES.map((name) => [name, open(name)])) as Record<WorkQueueName, Queue>;
   }
 

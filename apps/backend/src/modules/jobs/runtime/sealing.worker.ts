@@ -1,4 +1,5 @@
-import { Job, UnrecoverableError } from 'bullmq';
+import { Job, Processor, RedisConnection, UnrecoverableError, WorkerOptions } from 'bullmq';
+import { REPEAT_SETTINGS } from '../queues/repeat-strategy';
 import { scrubEmails } from '../../logging/redaction';
 import { rememberOpened } from '../sealing/opened-payloads';
 import { PayloadKeyError } from '../sealing/payload-key.errors';
@@ -10,9 +11,14 @@ import { CancellableWorker } from './cancellable.worker';
  * job is opened in memory before its processor runs (payloadOf reads the opened payload) and its
  * result sealed before BullMQ stores it. A payload that can never be opened (its tenant's key
  * destroyed) fails at once into the dead-letter queue; a database that is down, with a retry.
+ * Its workers compute job schedulers' next runs with the memoised strategy the queues use.
  */
 export function sealingWorkerClass(sealer: PayloadSealer): typeof CancellableWorker {
   return class SealingWorker extends CancellableWorker {
+    constructor(name: string, processor?: string | URL | null | Processor, opts?: WorkerOptions, connection?: typeof RedisConnection) {
+      super(name, processor, { ...opts, settings: { ...REPEAT_SETTINGS, ...opts?.settings } } as WorkerOptions, connection);
+    }
+
     protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
       try {
         rememberOpened(job, await sealer.open(job.data));
