@@ -9,13 +9,15 @@ import { bullDefaultJobOptions } from '../backend/src/modules/jobs/queues/queue-
 import { until } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
+import { benchSealer } from './lib/sealer';
 import { startBenchServers } from './lib/servers';
 
 /**
  * Investigation aid, not part of `npm run bench`: runs N no-op jobs through each KIND in turn
  * (ours, bullmq, ours-noval, ...; CONCURRENCY, N from the environment) and prints jobs/s, worker
  * CPU per job and Redis traffic per job; CPU profiles of the measured part go to PROFILE_DIR
- * (NO_PROFILE=1 skips them, CMDSTATS=1 prints Redis command counts).
+ * (NO_PROFILE=1 skips them, CMDSTATS=1 prints Redis command counts, SEALED=1 seals our payloads as
+ * the benchmark does, NODE_ARGS adds node flags to the worker, e.g. a heap profile).
  */
 const PROFILE_DIR = process.env.PROFILE_DIR ?? join(tmpdir(), 'ethico-bench-prof');
 
@@ -27,7 +29,7 @@ async function main() {
     const child = await BenchChild.start(
       'consumer.main.ts',
       appEnv(servers, { KIND: kind, CONCURRENCY: process.env.CONCURRENCY ?? '10', QUEUE_PREFIX: prefix }),
-      {},
+      { nodeArgs: process.env.NODE_ARGS?.split(' ').filter(Boolean) },
     );
     const q = new Queue('email', {
       connection: { ...servers.redis, maxRetriesPerRequest: null },
@@ -36,8 +38,14 @@ async function main() {
     });
     const N = Number(process.env.N ?? 20000);
     await q.pause();
-    for (let i = 0; i < N; i += 1000)
-      await q.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'send-email', data: emailPayload('o', i + j) })));
+    // SEALED=1: payloads sealed as JobsService.enqueue stores them (the throughput benchmark's producer does the same for ours).
+    const sealing = process.env.SEALED && kind.startsWith('ours') ? benchSealer(servers) : undefined;
+    for (let i = 0; i < N; i += 1000) {
+      const payloads = Array.from({ length: 1000 }, (_, j) => emailPayload('o', i + j));
+      const data = sealing ? await Promise.all(payloads.map((p) => sealing.sealer.seal(p))) : payloads;
+      await q.addBulk(data.map((d) => ({ name: 'send-email', data: d })));
+    }
+    await sealing?.close();
     const r = new IORedis(servers.redis);
     await r.config('RESETSTAT');
     await child.call('reset');

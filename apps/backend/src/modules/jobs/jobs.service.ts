@@ -131,7 +131,7 @@ export class JobsService implements OnApplicationShutdown {
     opts.priority = options.priority ? PRIORITY_TIERS[options.priority] : WORK_QUEUE_DEFINITIONS[queue].defaultJobOptions.priority;
     if (options.delayMs) opts.delay = options.delayMs;
     if (!options.idempotencyKey) {
-      const job = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts);
+      const { job } = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts);
       return { id: job.id!, queue, name, state: initialState(job) };
     }
     return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system');
@@ -154,8 +154,10 @@ export class JobsService implements OnApplicationShutdown {
     const jobId = idempotentJobId(payload.organizationId, key, scope);
     const recordKey = `${q.keys['']}idempotency:${jobId}`;
     const asked = requestHash(name, payload);
-    const answer = async (record: IdempotencyRecord): Promise<EnqueuedJob> => {
+    /** `justAdded`: the job this call stored, whose state is known without asking. */
+    const answer = async (record: IdempotencyRecord, justAdded?: Job): Promise<EnqueuedJob> => {
       if (record.requestHash !== asked) throw new IdempotencyConflictError(key, record);
+      if (justAdded) return { id: record.jobId, queue, name: record.name, state: initialState(justAdded) };
       // The job is stored by now: a failed look-up must not turn into a 503 (which says "not stored").
       const state = await this.withRedis(queue, () => q.getJobState(record.jobId)).catch((): 'unknown' => 'unknown');
       return { id: record.jobId, queue, name: record.name, state };
@@ -165,28 +167,31 @@ export class JobsService implements OnApplicationShutdown {
     const existing = parseRecord(await this.withRedis(queue, () => client.get(recordKey)));
     if (existing) return answer(existing);
 
-    await this.addGuarded(queue, name, await this.sealed(queue, payload), { ...opts, jobId });
+    const added = await this.addGuarded(queue, name, await this.sealed(queue, payload), { ...opts, jobId });
     // add() keeps a job already stored under the id (one whose record expired, or a concurrent
-    // request's): the record describes that job, not this request.
-    const stored = await this.withRedis(queue, () => q.getJob(jobId));
+    // request's): the record then describes that job, not this request.
+    const stored = added.existed ? await this.withRedis(queue, () => q.getJob(jobId)) : undefined;
     const record: IdempotencyRecord = stored
       ? { jobId, name: stored.name, requestHash: requestHash(stored.name, await this.openStored(queue, stored.data)) }
       : { jobId, name, requestHash: asked };
     const ttl = this.config.queue.idempotencyTtlSeconds;
     const written = await this.withRedis(queue, () => client.set(recordKey, JSON.stringify(record), 'EX', ttl, 'NX'));
-    if (written === 'OK') return answer(record);
+    if (written === 'OK') return answer(record, stored ? undefined : added.job);
     return answer(parseRecord(await this.withRedis(queue, () => client.get(recordKey))) ?? record);
   }
 
-  /** One add, refused by Redis when it runs past the enqueue's deadline (addInTime); a late answer is withdrawn. */
-  private addGuarded(queue: WorkQueueName, name: string, payload: object, opts: JobsOptions): Promise<Job> {
+  /**
+   * One add, refused by Redis when it runs past the enqueue's deadline (addInTime); a late answer is
+   * withdrawn. `existed`: a job was stored under opts.jobId before (the add kept it, not this one).
+   */
+  private addGuarded(queue: WorkQueueName, name: string, payload: object, opts: JobsOptions): Promise<{ job: Job; existed: boolean }> {
     const q = this.queues[queue];
     const started = Date.now();
     return this.withRedis(
       queue,
       (client) => this.addInTime(q, client, name, payload, opts, started),
       // Stored in time, but the answer came after the timeout: the caller was told 503.
-      (late) => void late.then((j) => this.withdraw(q, j)).catch(() => undefined),
+      (late) => void late.then((a) => (a.existed ? undefined : this.withdraw(q, a.job))).catch(() => undefined),
     );
   }
 
@@ -347,7 +352,14 @@ export class JobsService implements OnApplicationShutdown {
    * last command puts the counter back. The transaction runs as one: no other client sees the
    * counter changed.
    */
-  private async addInTime(q: Queue, client: IORedis, name: string, data: object, opts: JobsOptions, started: number): Promise<Job> {
+  private async addInTime(
+    q: Queue,
+    client: IORedis,
+    name: string,
+    data: object,
+    opts: JobsOptions,
+    started: number,
+  ): Promise<{ job: Job; existed: boolean }> {
     const timeoutMs = this.config.queue.enqueueTimeoutMs;
     const clock = await this.redisClock(client);
     const margin = Math.min(500, Math.floor(timeoutMs / 4));
@@ -356,6 +368,8 @@ export class JobsService implements OnApplicationShutdown {
     const job = new Job(q, name, data, { ...q.defaultJobOptions, ...opts }, opts.jobId);
     const keys = [q.keys.id, q.toKey('id-guard')];
     const multi = client.multi();
+    // In the same transaction: whether a job already had this id (then add() keeps that one).
+    multi.exists(q.toKey(opts.jobId ?? '\0none'));
     multi.eval(LATE_GUARD, 2, ...keys, String(Math.floor(deadline + clock.offsetMs - clock.errorMs)));
     // Queues the add script into the transaction synchronously; its own promise carries nothing.
     job.addJob(multi as never, { parentDependenciesKey: '' }).catch(() => undefined);
@@ -364,14 +378,14 @@ export class JobsService implements OnApplicationShutdown {
       // Sent, then the connection broke (Redis killed, network cut): Redis may have run it first.
       throw new Error(`${err.message} (the job may have been stored before the connection broke; retry with the same Idempotency-Key)`);
     });
-    if (!results || results.length !== 3) throw new Error('the transaction was aborted');
-    const [[guardErr, late], [addErr, id], [restoreErr]] = results;
-    if (guardErr || restoreErr) throw (guardErr ?? restoreErr)!;
+    if (!results || results.length !== 4) throw new Error('the transaction was aborted');
+    const [[existsErr, existed], [guardErr, late], [addErr, id], [restoreErr]] = results;
+    if (existsErr || guardErr || restoreErr) throw (existsErr ?? guardErr ?? restoreErr)!;
     if (late) throw new Error(`Redis ran the job ${Number(late)} ms after the deadline and refused it; it was not stored`);
     if (addErr) throw addErr;
     if (typeof id !== 'string' && !(typeof id === 'number' && id > 0)) throw new Error(`the add script answered ${String(id)}`);
     job.id = String(id);
-    return job;
+    return { job, existed: opts.jobId !== undefined && existed === 1 };
   }
 
   /** Redis's clock minus ours (ms), and the measure's uncertainty; measured again after each reconnect. */
