@@ -114,12 +114,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     return this.db.transaction(async (client) => {
       // Marking rows sent need not wait for the WAL flush: a mark lost in a crash only sends the row
       // again, into the job its idempotency key already names. So a pass does not queue its commit
-      // behind (or ahead of) the case writes' own, which must be durable.
-      await client.query('SET LOCAL synchronous_commit TO OFF');
-      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS locked', [
-        OUTBOX_RELAY_LOCK,
-        this.config.queue.prefix,
-      ]);
+      // behind (or ahead of) the case writes' own, which must be durable. One round trip for both.
+      const lock = await client.query<{ locked: boolean }>(
+        `SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AND pg_try_advisory_xact_lock($1::int, hashtext($2)) AS locked`,
+        [OUTBOX_RELAY_LOCK, this.config.queue.prefix],
+      );
       if (!lock.rows[0].locked) return { leader: false, sent: 0, rejected: 0, failed: 0 };
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, queue, job_name, data, idempotency_key, priority FROM job_outbox
