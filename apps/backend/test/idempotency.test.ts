@@ -1,11 +1,11 @@
 import { Job, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import request from 'supertest';
 import { IdempotencyConflictError } from '../src/modules/jobs/idempotency';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
 import { PriorityBackfillService } from '../src/modules/jobs/priority-backfill.service';
 import { dataOf, startTestApp, TestApp } from './harness/app';
-import { redisEnv } from './harness/config';
+import { testRedisClient } from './harness/config';
+import type { RedisClient } from '../src/modules/redis/redis-connection.factory';
 import { bearer } from './harness/http';
 import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
@@ -18,17 +18,11 @@ const email = (to = 'a@example.com') => ({
 describe('idempotency records and priorities', () => {
   let app: TestApp;
   let jobs: JobsService;
-  let connection: IORedis;
+  let connection: RedisClient;
   beforeAll(async () => {
     app = await startTestApp({ APP_ROLE: 'api', QUEUE_IDEMPOTENCY_TTL_SECONDS: '3600' });
     jobs = app.context.get(JobsService, { strict: false });
-    const env = redisEnv();
-    connection = new IORedis({
-      host: env.REDIS_HOST,
-      port: Number(env.REDIS_PORT),
-      password: env.REDIS_PASSWORD,
-      maxRetriesPerRequest: null,
-    });
+    connection = testRedisClient();
   });
   afterAll(async () => {
     await app.close();
@@ -105,7 +99,12 @@ describe('idempotency records and priorities', () => {
     await queue.addBulk(
       Array.from({ length: 10_000 }, (_, i) => ({ name: 'send-email', data: { organizationId: 'org-r', ...email(`n${i}@example.com`) } })),
     );
-    const worker = new Worker('email', async () => 'ok', { connection, prefix: queuePrefix(app.config.queue.prefix, 'email'), concurrency: 200, autorun: false });
+    const worker = new Worker('email', async () => 'ok', {
+      connection,
+      prefix: queuePrefix(app.config.queue.prefix, 'email'),
+      concurrency: 200,
+      autorun: false,
+    });
     let done = 0;
     const allDone = new Promise<void>((resolve) => {
       worker.on('completed', () => {

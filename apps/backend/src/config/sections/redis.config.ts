@@ -85,46 +85,73 @@ export const redisSection = z
     if (url === null) problem(ctx, 'REDIS_URL', 'must be a redis:// or rediss:// URL, e.g. rediss://user:password@host:6379/0');
     const sentinels = e.REDIS_SENTINELS !== undefined;
     const cluster = e.REDIS_CLUSTER_NODES !== undefined;
-    const server = e.REDIS_URL !== undefined ? 'REDIS_URL' : e.REDIS_HOST !== undefined || e.REDIS_PORT !== undefined ? 'REDIS_HOST/REDIS_PORT' : null;
+    const server =
+      e.REDIS_URL !== undefined ? 'REDIS_URL' : e.REDIS_HOST !== undefined || e.REDIS_PORT !== undefined ? 'REDIS_HOST/REDIS_PORT' : null;
     if (e.REDIS_URL !== undefined && (e.REDIS_HOST !== undefined || e.REDIS_PORT !== undefined)) {
-      problem(ctx, 'REDIS_URL, REDIS_HOST, REDIS_PORT', 'REDIS_URL names the server already: set REDIS_URL or REDIS_HOST/REDIS_PORT, not both');
+      problem(
+        ctx,
+        'REDIS_URL, REDIS_HOST, REDIS_PORT',
+        'REDIS_URL names the server already: set REDIS_URL or REDIS_HOST/REDIS_PORT, not both',
+      );
     }
     if (sentinels && cluster) {
-      problem(ctx, 'REDIS_SENTINELS, REDIS_CLUSTER_NODES', 'name one topology: Sentinel (REDIS_SENTINELS) or Redis Cluster (REDIS_CLUSTER_NODES), not both');
+      problem(
+        ctx,
+        'REDIS_SENTINELS, REDIS_CLUSTER_NODES',
+        'name one topology: Sentinel (REDIS_SENTINELS) or Redis Cluster (REDIS_CLUSTER_NODES), not both',
+      );
     }
     for (const [set, name] of [
       [sentinels, 'REDIS_SENTINELS'],
       [cluster, 'REDIS_CLUSTER_NODES'],
     ] as const) {
       if (set && server) {
-        problem(ctx, `${name}, ${server}`, `${name} names the servers: unset ${server} (credentials go in REDIS_USERNAME/REDIS_PASSWORD, TLS in REDIS_TLS)`);
+        problem(
+          ctx,
+          `${name}, ${server}`,
+          `${name} names the servers: unset ${server} (credentials go in REDIS_USERNAME/REDIS_PASSWORD, TLS in REDIS_TLS)`,
+        );
       }
       const given = addresses(e[name]);
       if (set && (given.bad.length || !given.ok.length)) {
         problem(ctx, name, `must be a comma-separated list of host:port${given.bad.length ? `; not one: ${given.bad.join(', ')}` : ''}`);
       }
     }
-    if (sentinels && !e.REDIS_SENTINEL_NAME) problem(ctx, 'REDIS_SENTINEL_NAME', 'must be set with REDIS_SENTINELS: the name of the primary the sentinels monitor');
+    if (sentinels && !e.REDIS_SENTINEL_NAME)
+      problem(ctx, 'REDIS_SENTINEL_NAME', 'must be set with REDIS_SENTINELS: the name of the primary the sentinels monitor');
     for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_USERNAME', 'REDIS_SENTINEL_PASSWORD'] as const) {
       if (!sentinels && e[name] !== undefined) problem(ctx, `${name}, REDIS_SENTINELS`, `${name} is only read with REDIS_SENTINELS`);
     }
-    if (!cluster && e.REDIS_CLUSTER_NAT_MAP !== undefined) problem(ctx, 'REDIS_CLUSTER_NAT_MAP, REDIS_CLUSTER_NODES', 'REDIS_CLUSTER_NAT_MAP is only read with REDIS_CLUSTER_NODES');
+    if (!cluster && e.REDIS_CLUSTER_NAT_MAP !== undefined)
+      problem(ctx, 'REDIS_CLUSTER_NAT_MAP, REDIS_CLUSTER_NODES', 'REDIS_CLUSTER_NAT_MAP is only read with REDIS_CLUSTER_NODES');
     const nat = natMap(e.REDIS_CLUSTER_NAT_MAP);
-    if (nat.bad.length) problem(ctx, 'REDIS_CLUSTER_NAT_MAP', `must be announced-host:port=reachable-host:port pairs, comma-separated; not one: ${nat.bad.join(', ')}`);
+    if (nat.bad.length)
+      problem(
+        ctx,
+        'REDIS_CLUSTER_NAT_MAP',
+        `must be announced-host:port=reachable-host:port pairs, comma-separated; not one: ${nat.bad.join(', ')}`,
+      );
     const db = e.REDIS_DB ?? (url && url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0);
     if (url && url.pathname.length > 1 && (e.REDIS_DB !== undefined || !/^\/\d{1,2}$/.test(url.pathname) || db > 15)) {
-      problem(ctx, e.REDIS_DB !== undefined ? 'REDIS_URL, REDIS_DB' : 'REDIS_URL', e.REDIS_DB !== undefined ? 'both name a database: keep one' : 'its path must be a database number 0-15');
+      problem(
+        ctx,
+        e.REDIS_DB !== undefined ? 'REDIS_URL, REDIS_DB' : 'REDIS_URL',
+        e.REDIS_DB !== undefined ? 'both name a database: keep one' : 'its path must be a database number 0-15',
+      );
     }
     if (cluster && db !== 0) problem(ctx, 'REDIS_DB, REDIS_CLUSTER_NODES', 'Redis Cluster has database 0 only');
     if (url && (url.username || url.password)) {
       if (e.REDIS_USERNAME !== undefined && url.username) problem(ctx, 'REDIS_URL, REDIS_USERNAME', 'both name the user: keep one');
       if (e.REDIS_PASSWORD !== undefined && url.password) problem(ctx, 'REDIS_URL, REDIS_PASSWORD', 'both give a password: keep one');
     }
-    if (url?.protocol === 'redis:' && e.REDIS_TLS === true) problem(ctx, 'REDIS_URL, REDIS_TLS', 'a redis:// URL is plain TCP: use rediss:// for TLS');
-    if (url?.protocol === 'rediss:' && e.REDIS_TLS === false) problem(ctx, 'REDIS_URL, REDIS_TLS', 'a rediss:// URL is TLS: REDIS_TLS=false contradicts it');
+    if (url?.protocol === 'redis:' && e.REDIS_TLS === true)
+      problem(ctx, 'REDIS_URL, REDIS_TLS', 'a redis:// URL is plain TCP: use rediss:// for TLS');
+    if (url?.protocol === 'rediss:' && e.REDIS_TLS === false)
+      problem(ctx, 'REDIS_URL, REDIS_TLS', 'a rediss:// URL is TLS: REDIS_TLS=false contradicts it');
     const tls = url?.protocol === 'rediss:' || e.REDIS_TLS === true;
     for (const name of ['REDIS_TLS_CA_FILE', 'REDIS_TLS_SERVERNAME', 'REDIS_TLS_REJECT_UNAUTHORIZED'] as const) {
-      if (!tls && e[name] !== undefined) problem(ctx, `${name}, REDIS_TLS`, `${name} is only read with TLS on: set REDIS_TLS=true or use a rediss:// REDIS_URL`);
+      if (!tls && e[name] !== undefined)
+        problem(ctx, `${name}, REDIS_TLS`, `${name} is only read with TLS on: set REDIS_TLS=true or use a rediss:// REDIS_URL`);
     }
     if (tls && e.REDIS_TLS_CA_FILE !== undefined) {
       const { error } = readCa(e.REDIS_TLS_CA_FILE);

@@ -104,7 +104,9 @@ export class HealthChecksService implements OnApplicationShutdown {
       // On Cluster every master answers, or some queues' slots are unreachable.
       const nodes = RedisConnectionFactory.masters(redis);
       if (nodes.length === 0) throw new Error('no Redis Cluster master known yet');
-      for (const pong of await Promise.all(nodes.map((n) => n.ping()))) if (pong !== 'PONG') throw new Error(`unexpected answer ${pong}`);
+      const pongs: string[] = await Promise.all(nodes.map((n) => n.ping()));
+      const odd = pongs.find((p) => p !== 'PONG');
+      if (odd !== undefined) throw new Error(`unexpected answer ${odd}`);
     });
   }
 

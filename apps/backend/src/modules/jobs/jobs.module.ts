@@ -34,7 +34,10 @@ import { SealingModule } from './sealing/sealing.module';
       BullModule.registerQueueAsync({
         name: def.name,
         inject: [APP_CONFIG],
-        useFactory: (config: AppConfig) => ({ prefix: queuePrefix(config.queue.prefix, def.name), defaultJobOptions: bullDefaultJobOptions(def) }),
+        useFactory: (config: AppConfig) => ({
+          prefix: queuePrefix(config.queue.prefix, def.name),
+          defaultJobOptions: bullDefaultJobOptions(def),
+        }),
       }),
     ),
     SealingModule,

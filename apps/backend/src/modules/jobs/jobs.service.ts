@@ -100,7 +100,11 @@ export class JobsService implements OnApplicationShutdown {
     const connection = redis.producer();
     this.producer = connection;
     const open = (name: WorkQueueName) =>
-      new Queue(name, { connection, prefix: queuePrefix(config.queue.prefix, name), defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]) });
+      new Queue(name, {
+        connection,
+        prefix: queuePrefix(config.queue.prefix, name),
+        defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]),
+      });
     this.queues = Object.fromEntries(WORK_QUEUES.map((name) => [name, open(name)])) as Record<WorkQueueName, Queue>;
   }
 
@@ -280,7 +284,9 @@ export class JobsService implements OnApplicationShutdown {
 
   /** The cancel marker of a job, if its owner cancelled it (within the last week). */
   async cancelMarker(queue: WorkQueueName, id: string): Promise<CancelMarker | null> {
-    const raw = await this.withRedis(queue, () => this.producer.get(cancelMarkerKey(queuePrefix(this.config.queue.prefix, queue), queue, id)));
+    const raw = await this.withRedis(queue, () =>
+      this.producer.get(cancelMarkerKey(queuePrefix(this.config.queue.prefix, queue), queue, id)),
+    );
     if (!raw) return null;
     try {
       return JSON.parse(raw) as CancelMarker;

@@ -106,7 +106,10 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
   create(name: string): RedisClient {
     const failFast = { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectionName: name };
     if (this.config.redis.mode === 'cluster') {
-      return this.track(name, new Cluster(this.config.redis.cluster!.nodes, { ...clusterOptions(this.config.redis, failFast), enableOfflineQueue: false }));
+      return this.track(
+        name,
+        new Cluster(this.config.redis.cluster!.nodes, { ...clusterOptions(this.config.redis, failFast), enableOfflineQueue: false }),
+      );
     }
     return this.track(name, new IORedis({ ...redisOptions(this.config.redis), ...failFast }));
   }

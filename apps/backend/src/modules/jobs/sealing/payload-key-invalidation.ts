@@ -32,7 +32,7 @@ export class PayloadKeyInvalidation implements OnModuleInit, OnApplicationShutdo
     const channel = destroyedKeysChannel(this.config.queue.prefix);
     // Its own connection (a subscribed one takes no other command); ioredis resubscribes after a reconnect.
     const sub = this.redis.subscriber('payload-keys');
-    sub.on('error', (err) => this.logger.debug(`payload-keys subscriber: ${err.message}`));
+    sub.on('error', (err: Error) => this.logger.debug(`payload-keys subscriber: ${err.message}`));
     sub.on('message', (ch: string, organizationId: string) => {
       if (ch === channel) this.sealer.forget(organizationId);
     });
