@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMAIL_QUEUE } from '../backend/src/modules/jobs/queues/email.queue';
 import { bullDefaultJobOptions } from '../backend/src/modules/jobs/queues/queue-definition';
+import { queuePrefix } from '../backend/src/modules/jobs/queues/queue-prefix';
 import { Benchmark, BenchContext, Headline, rotated, sleep, until, verdict } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
@@ -57,8 +58,12 @@ interface Producer {
   close(): Promise<void>;
 }
 
-/** `sealed`: payloads sealed as JobsService.enqueue stores them (ours), so our workers open each one. */
-function bullProducer(ctx: BenchContext, prefix: string, sealed = false): Producer {
+/**
+ * `sealed`: payloads sealed as JobsService.enqueue stores them (ours), so our workers open each one,
+ * under the queue's hash-tagged prefix as ours keys it; raw BullMQ keeps its plain prefix.
+ */
+function bullProducer(ctx: BenchContext, namespace: string, sealed = false): Producer {
+  const prefix = sealed ? queuePrefix(namespace, 'email') : namespace;
   const sealing = sealed ? benchSealer(ctx.servers) : undefined;
   const queue = new Queue('email', {
     connection: { ...ctx.servers.redis, maxRetriesPerRequest: null },

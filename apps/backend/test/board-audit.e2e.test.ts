@@ -7,6 +7,7 @@ import { startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
 import { adminAuth, viewerAndOperator } from './harness/http';
 import { eventually } from './harness/wait';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 const VIEWER = { username: 'vic', password: 'viewer-password-43' };
 const OPERATOR = { username: 'olga', password: 'operator-password-43' };
@@ -44,7 +45,7 @@ describe('Bull Board in the audit trail', () => {
       async () => {
         throw new UnrecoverableError('boom');
       },
-      { connection, prefix: app.config.queue.prefix },
+      { connection, prefix: queuePrefix(app.config.queue.prefix, 'email') },
     );
     await eventually(async () => (await queue.getJobState(jobId)) === 'failed', 10_000);
     await worker.close();

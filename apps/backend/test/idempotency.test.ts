@@ -1,12 +1,13 @@
 import { Job, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import request from 'supertest';
 import { IdempotencyConflictError } from '../src/modules/jobs/idempotency';
 import { idempotentJobId, JobsService } from '../src/modules/jobs/jobs.service';
 import { PriorityBackfillService } from '../src/modules/jobs/priority-backfill.service';
 import { dataOf, startTestApp, TestApp } from './harness/app';
-import { redisEnv } from './harness/config';
+import { testRedisClient } from './harness/config';
+import type { RedisClient } from '../src/modules/redis/redis-connection.factory';
 import { bearer } from './harness/http';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 const email = (to = 'a@example.com') => ({
   templateId: 'case-assigned',
@@ -17,17 +18,11 @@ const email = (to = 'a@example.com') => ({
 describe('idempotency records and priorities', () => {
   let app: TestApp;
   let jobs: JobsService;
-  let connection: IORedis;
+  let connection: RedisClient;
   beforeAll(async () => {
     app = await startTestApp({ APP_ROLE: 'api', QUEUE_IDEMPOTENCY_TTL_SECONDS: '3600' });
     jobs = app.context.get(JobsService, { strict: false });
-    const env = redisEnv();
-    connection = new IORedis({
-      host: env.REDIS_HOST,
-      port: Number(env.REDIS_PORT),
-      password: env.REDIS_PASSWORD,
-      maxRetriesPerRequest: null,
-    });
+    connection = testRedisClient();
   });
   afterAll(async () => {
     await app.close();
@@ -45,7 +40,7 @@ describe('idempotency records and priorities', () => {
     const a = await jobs.enqueue('indexing', 'update', { ...indexing('org-1'), correlationId: 'r-1' }, { idempotencyKey: 'same' });
     const b = await jobs.enqueue('indexing', 'update', { ...indexing('org-1'), correlationId: 'r-2' }, { idempotencyKey: 'same' });
     expect(b).toEqual({ ...a, state: 'prioritized' });
-    const ttl = await connection.ttl(`${app.config.queue.prefix}:indexing:idempotency:${a.id}`);
+    const ttl = await connection.ttl(`${queuePrefix(app.config.queue.prefix, 'indexing')}:indexing:idempotency:${a.id}`);
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
   });
@@ -104,7 +99,12 @@ describe('idempotency records and priorities', () => {
     await queue.addBulk(
       Array.from({ length: 10_000 }, (_, i) => ({ name: 'send-email', data: { organizationId: 'org-r', ...email(`n${i}@example.com`) } })),
     );
-    const worker = new Worker('email', async () => 'ok', { connection, prefix: app.config.queue.prefix, concurrency: 200, autorun: false });
+    const worker = new Worker('email', async () => 'ok', {
+      connection,
+      prefix: queuePrefix(app.config.queue.prefix, 'email'),
+      concurrency: 200,
+      autorun: false,
+    });
     let done = 0;
     const allDone = new Promise<void>((resolve) => {
       worker.on('completed', () => {
@@ -139,7 +139,7 @@ describe('idempotency records and priorities', () => {
     const high = await jobs.enqueue('ai-processing', 'generate-summary', ai(-1), { priority: 'high' });
     // No waiting (unprioritized) job may exist: BullMQ takes those before any prioritized one.
     expect(await jobs.queue('ai-processing').getWaitingCount()).toBe(0);
-    const worker = new Worker('ai-processing', null, { connection, prefix: app.config.queue.prefix });
+    const worker = new Worker('ai-processing', null, { connection, prefix: queuePrefix(app.config.queue.prefix, 'ai-processing') });
     try {
       const next = (await worker.getNextJob('test-token')) as Job;
       expect(next.id).toBe(high.id);

@@ -13,6 +13,7 @@ import { bearer } from './harness/http';
 import { Child, spawnFixture, waitForOutput } from './harness/processes';
 import { eventually } from './harness/wait';
 import { quickStallWorkers } from './fixtures/quick-stall.processors';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 const CASES = 60_000;
 const org = `org-cancel-${Date.now().toString(36)}`;
@@ -46,8 +47,8 @@ describe('cancelling a running job in another process', () => {
     db = api.context.get(DatabaseService);
     const redis = redisEnv();
     const connection = { host: redis.REDIS_HOST, port: Number(redis.REDIS_PORT) };
-    events = new QueueEvents('reports', { connection, prefix: api.config.queue.prefix });
-    indexingEvents = new QueueEvents('indexing', { connection, prefix: api.config.queue.prefix });
+    events = new QueueEvents('reports', { connection, prefix: queuePrefix(api.config.queue.prefix, 'reports') });
+    indexingEvents = new QueueEvents('indexing', { connection, prefix: queuePrefix(api.config.queue.prefix, 'indexing') });
     for (const e of [events, indexingEvents]) {
       e.on('progress', note('progress'));
       e.on('failed', note('failed'));

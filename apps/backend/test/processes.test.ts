@@ -3,6 +3,7 @@ import { redisOptions } from '../src/modules/redis/redis-connection.factory';
 import { testConfig, testEnv } from './harness/config';
 import { Child, spawnBackend, spawnFixture, waitForOutput } from './harness/processes';
 import { eventually } from './harness/wait';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 /** Real processes, as production runs them: roles, several workers, signals. */
 describe('worker processes', () => {
@@ -16,7 +17,7 @@ describe('worker processes', () => {
   function queuesFor(env: Record<string, string | undefined>) {
     const config = testConfig(env);
     const open = (name: string) => {
-      const q = new Queue(name, { connection: redisOptions(config.redis), prefix: config.queue.prefix });
+      const q = new Queue(name, { connection: redisOptions(config.redis), prefix: queuePrefix(config.queue.prefix, name) });
       queues.push(q);
       return q;
     };

@@ -9,6 +9,7 @@ import { RunningRedis, startRedisServer } from '../src/dev/embedded/redis-server
 import { dataOf, startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +41,7 @@ describe('when Redis stalls', () => {
         ran.add(entityId);
         runs.set(entityId, (runs.get(entityId) ?? 0) + 1);
       },
-      { connection: workerConnection, prefix: app.config.queue.prefix, concurrency: 20 },
+      { connection: workerConnection, prefix: queuePrefix(app.config.queue.prefix, 'indexing'), concurrency: 20 },
     );
   });
   afterAll(async () => {

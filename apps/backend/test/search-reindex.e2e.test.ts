@@ -7,6 +7,7 @@ import { dataOf, startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
 import { bearer } from './harness/http';
 import { eventually } from './harness/wait';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 const CASES = 3_000;
 
@@ -22,7 +23,7 @@ describe('reindexing an organization', () => {
     const redis = redisEnv();
     events = new QueueEvents('indexing', {
       connection: { host: redis.REDIS_HOST, port: Number(redis.REDIS_PORT) },
-      prefix: app.config.queue.prefix,
+      prefix: queuePrefix(app.config.queue.prefix, 'indexing'),
     });
     await events.waitUntilReady();
   });

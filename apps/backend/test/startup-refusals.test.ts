@@ -39,4 +39,15 @@ describe('the backend refuses to start', () => {
     expect(code).toBe(1);
     expect(output).toMatch(/ADMIN_PASSWORD: .*distinct characters/);
   });
+
+  it('with two Redis topologies named at once', async () => {
+    const { code, output } = await run({
+      ...testEnv(),
+      REDIS_SENTINELS: '127.0.0.1:26379',
+      REDIS_SENTINEL_NAME: 'ethico',
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/REDIS_SENTINELS, REDIS_CLUSTER_NODES: name one topology/);
+  });
 });

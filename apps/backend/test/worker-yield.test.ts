@@ -10,6 +10,7 @@ import { scriptedWorkers } from './fixtures/scripted.processor';
 import { startTestApp, TestApp } from './harness/app';
 import { redisEnv, testConfig } from './harness/config';
 import { eventually } from './harness/wait';
+import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,7 +96,7 @@ describe('workers yield to HTTP requests in a combined process', () => {
     const env = redisEnv();
     const queue = new Queue('email', {
       connection: { host: env.REDIS_HOST!, port: Number(env.REDIS_PORT), password: env.REDIS_PASSWORD },
-      prefix: app.config.queue.prefix,
+      prefix: queuePrefix(app.config.queue.prefix, 'email'),
     });
     try {
       expect(await queue.getActiveCount()).toBe(0);

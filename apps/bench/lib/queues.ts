@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { WORK_QUEUE_DEFINITIONS } from '../../backend/src/modules/jobs/queues';
+import { queuePrefix, WORK_QUEUE_DEFINITIONS } from '../../backend/src/modules/jobs/queues';
 import { bullDefaultJobOptions } from '../../backend/src/modules/jobs/queues/queue-definition';
 import type { WorkQueueName } from '../../backend/src/modules/jobs/types';
 import type { BenchServers } from './servers';
@@ -8,7 +8,7 @@ import type { BenchServers } from './servers';
 export function benchQueue(servers: BenchServers, name: WorkQueueName, prefix: string): Queue {
   return new Queue(name, {
     connection: { ...servers.redis, maxRetriesPerRequest: null },
-    prefix,
+    prefix: queuePrefix(prefix, name),
     defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]),
   });
 }

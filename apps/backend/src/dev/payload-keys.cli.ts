@@ -1,7 +1,6 @@
 import { loadConfiguration, RawEnv } from '../config/configuration';
 import { DatabaseService } from '../modules/database/database.service';
-import IORedis from 'ioredis';
-import { redisOptions } from '../modules/redis/redis-connection.factory';
+import { RedisConnectionFactory } from '../modules/redis/redis-connection.factory';
 import { announceDestroyed } from '../modules/jobs/sealing/payload-key-invalidation';
 import { DATA_KEY_CACHE_TTL_MS, PayloadSealer } from '../modules/jobs/sealing/payload-sealer';
 import { TenantDataKeysRepository } from '../modules/jobs/sealing/tenant-data-keys.repository';
@@ -46,16 +45,20 @@ export async function runPayloadKeysCommand(args: string[], env: RawEnv, print: 
 
 /** Running processes drop their cached copy now; unreachable, they do within the cache's TTL. */
 async function announce(config: ReturnType<typeof loadConfiguration>, organizationId: string): Promise<string> {
-  const client = new IORedis({ ...redisOptions(config.redis), maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  client.on('error', () => undefined);
+  const redis = new RedisConnectionFactory(config);
+  const client = redis.create('keys-cli');
   try {
-    await client.connect();
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve);
+      setTimeout(() => reject(new Error('Redis did not answer within 5 s')), 5_000).unref();
+    });
+    // On Cluster a PUBLISH reaches every node's subscribers; the count is the receiving node's.
     const heard = await announceDestroyed(client, config.queue.prefix, organizationId);
     return `announced to ${heard} running process(es); any other forgets its copy within ${DATA_KEY_CACHE_TTL_MS / 1000} s`;
   } catch (err) {
     return `not announced (${(err as Error).message}): running processes forget their copy within ${DATA_KEY_CACHE_TTL_MS / 1000} s`;
   } finally {
-    client.disconnect();
+    await redis.onApplicationShutdown();
   }
 }
 

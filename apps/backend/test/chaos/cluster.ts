@@ -7,6 +7,7 @@ import { redisOptions } from '../../src/modules/redis/redis-connection.factory';
 import { testConfig, testEnv } from '../harness/config';
 import { tokenFor } from '../harness/http';
 import { Child, httpUrlOf, spawnBackend, spawnFixture, waitForOutput } from '../harness/processes';
+import { queuePrefix } from '../../src/modules/jobs/queues/queue-prefix';
 
 /**
  * A small production-shaped deployment for fault injection: one API process (the built backend,
@@ -28,7 +29,7 @@ export class Cluster {
 
   queue(name: string): Queue {
     const config = testConfig(this.env);
-    const q = new Queue(name, { connection: redisOptions(config.redis), prefix: config.queue.prefix });
+    const q = new Queue(name, { connection: redisOptions(config.redis), prefix: queuePrefix(config.queue.prefix, name) });
     q.on('error', () => undefined); // the queue reconnects by itself while Redis is down
     this.queues.push(q);
     return q;
@@ -37,7 +38,7 @@ export class Cluster {
   /** Counts jobs the workers' stall checks found abandoned by a dead worker (and moved back to wait). */
   async countStalled(name: string): Promise<{ count: number }> {
     const config = testConfig(this.env);
-    const events = new QueueEvents(name, { connection: redisOptions(config.redis), prefix: config.queue.prefix });
+    const events = new QueueEvents(name, { connection: redisOptions(config.redis), prefix: queuePrefix(config.queue.prefix, name) });
     events.on('error', () => undefined);
     await events.waitUntilReady();
     const counter = { count: 0 };

@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import IORedis from 'ioredis';
 import { AppConfig, loadConfiguration, RawEnv } from '../../src/config/configuration';
+import { clusterOptions, RedisClient, redisOptions } from '../../src/modules/redis/redis-connection.factory';
 
 export const TEST_ADMIN = { username: 'ops', password: 'test-admin-password-0123' };
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
+/** The Redis the apps use: the run's standalone server, or its Cluster or Sentinel set (TEST_REDIS_MODE). */
 export function redisEnv(): RawEnv {
+  if (process.env.TEST_REDIS_MODE === 'cluster') return { REDIS_CLUSTER_NODES: process.env.TEST_REDIS_CLUSTER_NODES };
+  if (process.env.TEST_REDIS_MODE === 'sentinel') {
+    return { REDIS_SENTINELS: process.env.TEST_REDIS_SENTINELS, REDIS_SENTINEL_NAME: process.env.TEST_REDIS_SENTINEL_NAME };
+  }
   const url = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
   return {
     REDIS_HOST: url.hostname,
@@ -49,4 +56,14 @@ export function testEnv(overrides: RawEnv = {}): RawEnv {
 
 export function testConfig(overrides: RawEnv = {}): AppConfig {
   return loadConfiguration(testEnv(overrides));
+}
+
+/**
+ * A client of the test's own on the run's Redis, whatever its topology (it waits out outages, as
+ * BullMQ's connections must). The caller quits it.
+ */
+export function testRedisClient(): RedisClient {
+  const redis = testConfig().redis;
+  if (redis.cluster) return new IORedis.Cluster(redis.cluster.nodes, clusterOptions(redis));
+  return new IORedis(redisOptions(redis));
 }

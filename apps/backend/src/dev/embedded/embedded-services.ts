@@ -13,7 +13,8 @@ export interface EmbeddedServices {
 }
 
 /**
- * `npm start` on a bare machine. For Redis when REDIS_HOST is unset and PostgreSQL when DATABASE_URL
+ * `npm start` on a bare machine. For Redis when none is named (REDIS_URL, REDIS_HOST, REDIS_SENTINELS,
+ * REDIS_CLUSTER_NODES) and PostgreSQL when DATABASE_URL
  * is unset, EMBEDDED decides:
  * - auto (default): probe the local standard port (REDIS_PORT or 6379; PGPORT or 5432); use a server
  *   that answers (for PostgreSQL: creating the `ethico` database), else run a private one under
@@ -37,7 +38,10 @@ export async function startEmbeddedServices(env: RawEnv): Promise<EmbeddedServic
   const dataDir = env.DATA_DIR || '.data';
   const tag = `EMBEDDED=${mode.data}`;
   try {
-    if (env.REDIS_HOST) {
+    const named = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).find((v) => env[v]);
+    if (named) {
+      notes.push(`${tag}: Redis: ${named} is set, using it`);
+    } else if (env.REDIS_HOST) {
       notes.push(`${tag}: Redis: REDIS_HOST is set, using ${env.REDIS_HOST}:${env.REDIS_PORT || 6379}`);
     } else {
       const port = Number(env.REDIS_PORT || 6379);

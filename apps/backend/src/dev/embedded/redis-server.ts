@@ -18,14 +18,24 @@ const NO_REDIS_HELP = [
   '  Docker:        docker compose up -d redis',
 ].join('\n');
 
-/** Starts a private redis-server (AOF on) with its data in `dir`, on a free port unless one is given. */
-export async function startRedisServer(opts: { dir: string; port?: number; appendfsync?: 'always' | 'everysec' }): Promise<RunningRedis> {
+/**
+ * Starts a private redis-server (AOF on) with its data in `dir`, on a free port unless one is given.
+ * `config` (a file, read first) and `args` add to the settings: a Cluster node, a replica, a sentinel.
+ */
+export async function startRedisServer(opts: {
+  dir: string;
+  port?: number;
+  appendfsync?: 'always' | 'everysec';
+  config?: string;
+  args?: string[];
+}): Promise<RunningRedis> {
   const bin = findBinary('redis-server');
   if (!bin) throw new Error(NO_REDIS_HELP);
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const child = spawnServer(bin, [
+    ...(opts.config ? [opts.config] : []),
     '--port',
     String(port),
     '--bind',
@@ -40,6 +50,7 @@ export async function startRedisServer(opts: { dir: string; port?: number; appen
     '',
     '--maxmemory-policy',
     'noeviction',
+    ...(opts.args ?? []),
   ]);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

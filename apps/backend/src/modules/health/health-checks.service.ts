@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type IORedis from 'ioredis';
 import { DatabaseService } from '../database/database.service';
 import { withTimeout } from '../jobs/jobs.errors';
 import { CONSUMED_QUEUES } from '../jobs/runtime/consumed-queues';
 import { ConsumptionWatchdogService } from '../jobs/runtime/consumption-watchdog.service';
 import { discoverWorkers } from '../jobs/runtime/discover-workers';
-import { RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { RedisClient, RedisConnectionFactory } from '../redis/redis-connection.factory';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -25,7 +24,7 @@ export interface HealthAnswer {
 @Injectable()
 export class HealthChecksService implements OnApplicationShutdown {
   private readonly logger = new Logger('Health');
-  private redis?: IORedis;
+  private redis?: RedisClient;
 
   constructor(
     private readonly health: HealthCheckService,
@@ -102,8 +101,12 @@ export class HealthChecksService implements OnApplicationShutdown {
           redis.once('ready', resolve);
           setTimeout(resolve, CHECK_TIMEOUT_MS - 100).unref();
         });
-      const pong: string = await redis.ping();
-      if (pong !== 'PONG') throw new Error(`unexpected answer ${pong}`);
+      // On Cluster every master answers, or some queues' slots are unreachable.
+      const nodes = RedisConnectionFactory.masters(redis);
+      if (nodes.length === 0) throw new Error('no Redis Cluster master known yet');
+      const pongs: string[] = await Promise.all(nodes.map((n) => n.ping()));
+      const odd = pongs.find((p) => p !== 'PONG');
+      if (odd !== undefined) throw new Error(`unexpected answer ${odd}`);
     });
   }
 

@@ -11,7 +11,7 @@ import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { PriorityBackfillService } from './priority-backfill.service';
 import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
 import { JobEventStreamsService } from './progress/job-event-streams.service';
-import { QUEUES, bullDefaultJobOptions } from './queues';
+import { QUEUES, bullDefaultJobOptions, queuePrefix } from './queues';
 import { SealingModule } from './sealing/sealing.module';
 import { REPEAT_SETTINGS } from './queues/repeat-strategy';
 
@@ -26,12 +26,21 @@ import { REPEAT_SETTINGS } from './queues/repeat-strategy';
       inject: [APP_CONFIG, RedisConnectionFactory],
       useFactory: (config: AppConfig, redis: RedisConnectionFactory) => ({
         // Connection details come from the configuration through the one connection factory.
-        connection: redis.options(),
+        connection: redis.bullConnection(),
         prefix: config.queue.prefix,
       }),
     }),
+    // Each queue under its own hash tag (queuePrefix); workers take their queue's prefix.
     ...QUEUES.map((def) =>
-      BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def), settings: REPEAT_SETTINGS }),
+      BullModule.registerQueueAsync({
+        name: def.name,
+        inject: [APP_CONFIG],
+        useFactory: (config: AppConfig) => ({
+          prefix: queuePrefix(config.queue.prefix, def.name),
+          defaultJobOptions: bullDefaultJobOptions(def),
+          settings: REPEAT_SETTINGS,
+        }),
+      }),
     ),
     SealingModule,
   ],

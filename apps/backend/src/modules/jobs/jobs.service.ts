@@ -8,8 +8,8 @@ import { QueueUnavailableError, withTimeout } from './jobs.errors';
 import { IdempotencyConflictError, idempotentJobId, IdempotencyRecord, IdempotencyScope, parseRecord, requestHash } from './idempotency';
 import { CANCEL_MARKER_TTL_SECONDS, cancelChannel, CancelMarker, cancelMarkerKey } from './cancellation/job-cancellation';
 import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
-import { RedisConnectionFactory } from '../redis/redis-connection.factory';
-import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, WORK_QUEUE_DEFINITIONS } from './queues';
+import { RedisClient, RedisConnectionFactory } from '../redis/redis-connection.factory';
+import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, queuePrefix, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 import { PayloadSealer } from './sealing/payload-sealer';
 import { REPEAT_SETTINGS } from './queues/repeat-strategy';
@@ -86,7 +86,7 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null)
 export class JobsService implements OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private readonly queues: Record<WorkQueueName, Queue>;
-  private readonly producer: IORedis;
+  private readonly producer: RedisClient;
 
   /**
    * Producer queues of their own, on the fail-fast producer connection (workers and the dashboard
@@ -103,7 +103,7 @@ export class JobsService implements OnApplicationShutdown {
     const open = (name: WorkQueueName) =>
       new Queue(name, {
         connection,
-        prefix: config.queue.prefix,
+        prefix: queuePrefix(config.queue.prefix, name),
         defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]),
         settings: REPEAT_SETTINGS,
       });
@@ -271,7 +271,7 @@ export class JobsService implements OnApplicationShutdown {
       return (await this.cancelMarker(queue, id)) ? { ...outcome('cancelled'), previousState: 'cancelled' } : outcome('finished');
     }
     const marker: CancelMarker = { organizationId, name: job.name, state, at: new Date().toISOString(), createdAt: job.timestamp };
-    const key = cancelMarkerKey(this.config.queue.prefix, queue, id);
+    const key = cancelMarkerKey(queuePrefix(this.config.queue.prefix, queue), queue, id);
     await this.withRedis(queue, () => this.producer.set(key, JSON.stringify(marker), 'EX', CANCEL_MARKER_TTL_SECONDS));
     if (NOT_STARTED.includes(state)) {
       // Fails when a worker took the job meanwhile (it is locked): then it is cancelled as a running one.
@@ -291,7 +291,9 @@ export class JobsService implements OnApplicationShutdown {
 
   /** The cancel marker of a job, if its owner cancelled it (within the last week). */
   async cancelMarker(queue: WorkQueueName, id: string): Promise<CancelMarker | null> {
-    const raw = await this.withRedis(queue, () => this.producer.get(cancelMarkerKey(this.config.queue.prefix, queue, id)));
+    const raw = await this.withRedis(queue, () =>
+      this.producer.get(cancelMarkerKey(queuePrefix(this.config.queue.prefix, queue), queue, id)),
+    );
     if (!raw) return null;
     try {
       return JSON.parse(raw) as CancelMarker;

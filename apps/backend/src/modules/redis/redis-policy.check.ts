@@ -1,20 +1,26 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type IORedis from 'ioredis';
-import { RedisConnectionFactory } from './redis-connection.factory';
+import { RedisClient, RedisConnectionFactory } from './redis-connection.factory';
 
 /**
  * BullMQ keeps jobs as ordinary keys: a Redis allowed to evict keys under memory pressure deletes
  * jobs silently. Returns the warning to give, or null when the policy is safe or cannot be read
  * (managed services may refuse CONFIG).
  */
-export async function evictionWarning(client: IORedis): Promise<string | null> {
-  try {
-    const [, policy] = (await client.config('GET', 'maxmemory-policy')) as [string, string];
-    if (!policy || policy === 'noeviction') return null;
-    return `Redis maxmemory-policy is "${policy}": under memory pressure Redis will delete queued jobs. Set maxmemory-policy noeviction.`;
-  } catch {
-    return null;
-  }
+export async function evictionWarning(client: RedisClient): Promise<string | null> {
+  // On Cluster each master has its own setting.
+  const policies = await Promise.all(
+    RedisConnectionFactory.masters(client).map(async (node) => {
+      try {
+        const [, policy] = (await node.config('GET', 'maxmemory-policy')) as [string, string];
+        return policy && policy !== 'noeviction' ? policy : null;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  const evicting = [...new Set(policies.filter((p): p is string => p !== null))];
+  if (evicting.length === 0) return null;
+  return `Redis maxmemory-policy is "${evicting.join('", "')}": under memory pressure Redis will delete queued jobs. Set maxmemory-policy noeviction.`;
 }
 
 @Injectable()

@@ -16,7 +16,10 @@ export interface CancelMarker {
   createdAt: number;
 }
 
-/** `<prefix>:<queue>:cancelled:<id>`: beside the queue's own keys. Custom job ids never contain ':'. */
+/**
+ * `<queue's prefix>:<queue>:cancelled:<id>`: beside the queue's own keys (and in their hash slot), so
+ * `prefix` is the queue's BullMQ prefix (queuePrefix). Custom job ids never contain ':'.
+ */
 export const cancelMarkerKey = (prefix: string, queue: string, id: string): string => `${prefix}:${queue}:cancelled:${id}`;
 /** One channel per prefix; every worker process subscribes and aborts the job if it runs it. */
 export const cancelChannel = (prefix: string): string => `${prefix}:job-cancellations`;

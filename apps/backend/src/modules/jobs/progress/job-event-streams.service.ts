@@ -3,6 +3,7 @@ import { QueueEvents } from 'bullmq';
 import type { AppConfig } from '../../../config/configuration';
 import { InjectConfig } from '../../../config/app-config.module';
 import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
+import { queuePrefix } from '../queues/queue-prefix';
 import type { WorkQueueName } from '../types';
 
 /** One job's events as QueueEvents reports them (`removed`: deleted, by a cancel or an operator). */
@@ -64,7 +65,7 @@ export class JobEventStreamsService implements OnApplicationShutdown {
   private queueEvents(queue: WorkQueueName): QueueEvents {
     let events = this.events.get(queue);
     if (events) return events;
-    events = new QueueEvents(queue, { connection: this.redis.options(), prefix: this.config.queue.prefix });
+    events = new QueueEvents(queue, { connection: this.redis.bullConnection(), prefix: queuePrefix(this.config.queue.prefix, queue) });
     // Connection errors are retried by the connection itself; an unheard 'error' would crash the process.
     events.on('error', () => undefined);
     const emit = (jobId: string, event: JobStreamEvent) => {

@@ -12,6 +12,7 @@ export * from './dead-letter.queue';
 export * from './email.queue';
 export * from './indexing.queue';
 export * from './queue-definition';
+export * from './queue-prefix';
 export * from './scheduled.queue';
 export * from './reports.queue';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type IORedis from 'ioredis';
+import type { RedisClient } from '../../redis/redis-connection.factory';
 import type { AppConfig } from '../../../config/configuration';
 import { InjectConfig } from '../../../config/app-config.module';
 import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
@@ -17,7 +17,7 @@ import { discoverWorkQueueWorkers } from './discover-workers';
 @Injectable()
 export class JobCancellationListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobCancellation');
-  private subscriber?: IORedis;
+  private subscriber?: RedisClient;
 
   constructor(
     private readonly discovery: DiscoveryService,

@@ -1,15 +1,14 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import IORedis from 'ioredis';
 import { InjectConfig } from '../../../config/app-config.module';
 import type { AppConfig } from '../../../config/configuration';
-import { RedisConnectionFactory } from '../../redis/redis-connection.factory';
+import { RedisClient, RedisConnectionFactory } from '../../redis/redis-connection.factory';
 import { PayloadSealer } from './payload-sealer';
 
 /** Where a shred is announced: the organization id, beside the queues' keys. */
 const destroyedKeysChannel = (queuePrefix: string) => `${queuePrefix}:payload-keys:destroyed`;
 
 /** Tells every running process that an organization's data keys are destroyed (keys:shred does). */
-export async function announceDestroyed(client: IORedis, queuePrefix: string, organizationId: string): Promise<number> {
+export async function announceDestroyed(client: RedisClient, queuePrefix: string, organizationId: string): Promise<number> {
   return client.publish(destroyedKeysChannel(queuePrefix), organizationId);
 }
 
@@ -21,7 +20,7 @@ export async function announceDestroyed(client: IORedis, queuePrefix: string, or
 @Injectable()
 export class PayloadKeyInvalidation implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PayloadSealer');
-  private subscriber?: IORedis;
+  private subscriber?: RedisClient;
 
   constructor(
     private readonly redis: RedisConnectionFactory,
@@ -32,8 +31,8 @@ export class PayloadKeyInvalidation implements OnModuleInit, OnApplicationShutdo
   onModuleInit(): void {
     const channel = destroyedKeysChannel(this.config.queue.prefix);
     // Its own connection (a subscribed one takes no other command); ioredis resubscribes after a reconnect.
-    const sub = new IORedis({ ...this.redis.options(), connectionName: 'payload-keys' });
-    sub.on('error', (err) => this.logger.debug(`payload-keys subscriber: ${err.message}`));
+    const sub = this.redis.subscriber('payload-keys');
+    sub.on('error', (err: Error) => this.logger.debug(`payload-keys subscriber: ${err.message}`));
     sub.on('message', (ch: string, organizationId: string) => {
       if (ch === channel) this.sealer.forget(organizationId);
     });
