@@ -11,8 +11,11 @@ import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { PriorityBackfillService } from './priority-backfill.service';
 import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
 import { JobEventStreamsService } from './progress/job-event-streams.service';
-import { QUEUES, bullDefaultJobOptions } from './queues';
+import { QUEUES } from './queues';
+import { fairDefaultJobOptions } from './fairness/fair-order';
 import { SealingModule } from './sealing/sealing.module';
+import { TenantWeights } from './fairness/tenant-weights';
+import { TenantWeightsRepository } from './fairness/tenant-weights.repository';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
@@ -29,7 +32,13 @@ import { SealingModule } from './sealing/sealing.module';
         prefix: config.queue.prefix,
       }),
     }),
-    ...QUEUES.map((def) => BullModule.registerQueue({ name: def.name, defaultJobOptions: bullDefaultJobOptions(def) })),
+    ...QUEUES.map((def) =>
+      BullModule.registerQueueAsync({
+        name: def.name,
+        inject: [APP_CONFIG],
+        useFactory: (config: AppConfig) => ({ defaultJobOptions: fairDefaultJobOptions(def, config.fairness.enabled) }),
+      }),
+    ),
     SealingModule,
   ],
   providers: [
@@ -42,6 +51,8 @@ import { SealingModule } from './sealing/sealing.module';
     JobCancellationsRepository,
     JobEventStreamsService,
     SealingModule,
+    TenantWeights,
+    TenantWeightsRepository,
   ],
   exports: [
     BullModule,
@@ -53,6 +64,8 @@ import { SealingModule } from './sealing/sealing.module';
     JobCancellationsRepository,
     JobEventStreamsService,
     SealingModule,
+    TenantWeights,
+    TenantWeightsRepository,
   ],
 })
 export class JobsModule {}

@@ -174,6 +174,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     try {
       const job = await this.jobs.enqueue(row.queue, row.job_name as never, row.data as never, {
         idempotencyKey: row.idempotency_key,
+        // Admitted when its write was: a committed write's jobs are never refused.
+        bypassPendingCap: true,
         ...(row.priority ? { priority: row.priority } : {}),
       });
       return { id: row.id, sent: job.id };
