@@ -8,7 +8,7 @@ import { JobsService } from '../src/modules/jobs/jobs.service';
 import type { PriorityTier } from '../src/modules/jobs/queues';
 import { startTestApp, TestApp } from './harness/app';
 import { redisEnv, uniquePrefix } from './harness/config';
-import { bearer } from './harness/http';
+import { adminAuth, bearer, viewerAndOperator } from './harness/http';
 import { eventually } from './harness/wait';
 
 const indexing = (organizationId: string, entityId = 'c-1') => ({
@@ -236,5 +236,59 @@ describe('the pending cap', () => {
     const list = await request(app.url!).get('/api/v1/cases').set(bearer(org));
     expect(list.status).toBe(200);
     expect(list.body.items ?? list.body).toHaveLength(0);
+  });
+});
+
+describe('the weights admin API', () => {
+  const VIEWER = { username: 'vera', password: 'viewer-password-0123' };
+  const OPERATOR = { username: 'otto', password: 'operator-password-0123' };
+  let app: TestApp;
+  let jobs: JobsService;
+  let redis: IORedis;
+  beforeAll(async () => {
+    app = await startTestApp({ APP_ROLE: 'api', ADMIN_USERS: await viewerAndOperator(VIEWER, OPERATOR) });
+    jobs = app.context.get(JobsService, { strict: false });
+    redis = redisClient();
+  });
+  afterAll(() => app.close());
+
+  const as = (who: { username: string; password: string }) => adminAuth(who.username, who.password);
+
+  it('lets an operator set a weight that the next enqueue uses, and a viewer only read', async () => {
+    const put = await request(app.url!).put('/admin/api/fairness/weights/org-gold').set(as(OPERATOR)).send({ weight: 3 });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ organizationId: 'org-gold', weight: 3, updatedBy: OPERATOR.username });
+    const refused = await request(app.url!).put('/admin/api/fairness/weights/org-gold').set(as(VIEWER)).send({ weight: 1 });
+    expect(refused.status).toBe(403);
+
+    for (let i = 0; i < 20; i++) await jobs.enqueue('indexing', 'update', indexing('org-plain', `c-${i}`));
+    for (let i = 0; i < 20; i++) await jobs.enqueue('indexing', 'update', indexing('org-gold', `c-${i}`));
+    const first = (await waitingOrder(redis, app, 'indexing')).slice(0, 20);
+    expect(count(first, 'org-gold')).toBe(15);
+
+    const view = await request(app.url!).get('/admin/api/fairness').set(as(VIEWER));
+    expect(view.status).toBe(200);
+    expect(view.body.weights).toEqual([expect.objectContaining({ organizationId: 'org-gold', weight: 3 })]);
+    const indexingUse = (view.body.queues as { queue: string; tenants: unknown[] }[]).find((q) => q.queue === 'indexing');
+    expect(indexingUse?.tenants).toEqual([
+      { organizationId: 'org-gold', pending: 20, weight: 3 },
+      { organizationId: 'org-plain', pending: 20, weight: 1 },
+    ]);
+
+    expect((await request(app.url!).delete('/admin/api/fairness/weights/org-gold').set(as(OPERATOR))).status).toBe(204);
+    expect((await request(app.url!).delete('/admin/api/fairness/weights/org-gold').set(as(OPERATOR))).status).toBe(404);
+    expect(app.context.get(TenantWeights, { strict: false }).of('org-gold')).toBe(1);
+  });
+
+  it.each([
+    [{ weight: 0 }, 'weight', /at least 1/],
+    [{ weight: 101 }, 'weight', /at most 100/],
+    [{ weight: 1.5 }, 'weight', /whole number/],
+    [{ weight: '3' }, 'weight', /must be a number/],
+    [{ weight: 2, organizationId: 'x' }, 'organizationId', /not a field/],
+  ])('answers 400 naming the field for %j', async (body, field, message) => {
+    const res = await request(app.url!).put('/admin/api/fairness/weights/org-x').set(as(OPERATOR)).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.stringMatching(message) })]));
   });
 });

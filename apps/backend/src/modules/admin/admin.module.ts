@@ -8,14 +8,15 @@ import { DeadLetterConsoleController } from './console/dead-letter-console.contr
 import { ReportsConsoleController } from './console/reports-console.controller';
 import { DeadLetterActionsService } from './dead-letter-actions.service';
 import { DeadLetterAuditRepository } from './dead-letter-audit.repository';
+import { TenantWeightsService } from './tenant-weights.service';
 import { Inject } from '@nestjs/common';
 
 /** The dead-letter console and the audited actions it shares with the admin JSON API; the reports page. */
 @Module({
   imports: [JobsModule, ReportsModule],
   controllers: [DeadLetterConsoleController, ReportsConsoleController],
-  providers: [DeadLetterAuditRepository, DeadLetterActionsService],
-  exports: [DeadLetterActionsService, DeadLetterAuditRepository],
+  providers: [DeadLetterAuditRepository, DeadLetterActionsService, TenantWeightsService],
+  exports: [DeadLetterActionsService, DeadLetterAuditRepository, TenantWeightsService],
 })
 export class AdminModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
