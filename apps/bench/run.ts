@@ -5,6 +5,7 @@ import { flushRedis, startBenchServers } from './lib/servers';
 import { reportHeader } from './header';
 import { aiCapacityBench } from './ai-capacity.bench';
 import { enqueueBench } from './enqueue.bench';
+import { fairnessBench } from './fairness.bench';
 import { memoryBench } from './memory.bench';
 import { nonBlockingBench } from './nonblocking.bench';
 import { searchableBench } from './searchable.bench';
@@ -28,6 +29,7 @@ export const BENCHMARKS: Benchmark[] = [
   searchableBench,
   memoryBench,
   sealBench,
+  fairnessBench,
 ].map((b) => b as Benchmark);
 
 async function main(): Promise<void> {

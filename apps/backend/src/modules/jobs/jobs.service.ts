@@ -438,13 +438,14 @@ export class JobsService implements OnApplicationShutdown {
     const job = new Job(q, name, data, { ...q.defaultJobOptions, ...opts }, opts.jobId);
     const keys = [q.keys.id, q.toKey('id-guard')];
     const redisDeadline = String(Math.floor(deadline + clock.offsetMs - clock.errorMs));
-    const multi = client.multi();
     const weight = to ? String(this.weights.of(to.organizationId)) : '';
+    if (to) defineFairCommands(client);
+    const multi = client.multi() as FairMulti;
     if (to) {
       // The same guard, which also refuses a tenant at its pending cap; then the add; then the job's tag.
       const cap = to.bypassPendingCap ? 0 : this.config.fairness.maxPending;
       const k = fairKeys(q);
-      multi.eval(FAIR_ADMIT, 7, ...keys, q.keys.prioritized, k.state, ...k.tags, redisDeadline, to.organizationId, weight, String(cap));
+      multi.ethicoFairAdmit(...keys, q.keys.prioritized, k.state, ...k.tags, redisDeadline, to.organizationId, weight, String(cap));
     } else {
       multi.eval(LATE_GUARD, 2, ...keys, redisDeadline);
     }
@@ -453,9 +454,7 @@ export class JobsService implements OnApplicationShutdown {
     if (to) {
       const k = fairKeys(q);
       const tier = tierIndex(to.tier);
-      multi.eval(
-        FAIR_TAG,
-        7,
+      multi.ethicoFairTag(
         ...keys,
         q.keys.prioritized,
         q.keys.delayed,
@@ -535,6 +534,21 @@ export class JobsService implements OnApplicationShutdown {
       return unavailable(`Redis did not answer within ${timeoutMs} ms; the job will not be stored`)();
     });
   }
+}
+
+type FairMulti = ReturnType<IORedis['multi']> & {
+  ethicoFairAdmit(...args: string[]): unknown;
+  ethicoFairTag(...args: string[]): unknown;
+};
+
+/**
+ * The fair order's scripts as commands of the connection: ioredis sends each script whole once per
+ * socket, then by its SHA (as BullMQ's own scripts), so an enqueue does not carry 3 KB of Lua.
+ */
+function defineFairCommands(client: IORedis): void {
+  if ((client as unknown as Partial<FairMulti>).ethicoFairAdmit) return;
+  client.defineCommand('ethicoFairAdmit', { numberOfKeys: 7, lua: FAIR_ADMIT });
+  client.defineCommand('ethicoFairTag', { numberOfKeys: 7, lua: FAIR_TAG });
 }
 
 /**
