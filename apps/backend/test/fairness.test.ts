@@ -292,3 +292,32 @@ describe('the weights admin API', () => {
     expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.stringMatching(message) })]));
   });
 });
+
+describe('per-tenant metrics', () => {
+  let app: TestApp;
+  let jobs: JobsService;
+  beforeAll(async () => {
+    app = await startTestApp({ APP_ROLE: 'api', FAIRNESS_METRICS_TOP_K: '2' });
+    jobs = app.context.get(JobsService, { strict: false });
+  });
+  afterAll(() => app.close());
+
+  it('names the top k tenants by pending jobs and sums the rest as other', async () => {
+    const sizes: [string, number][] = [
+      ['org-m1', 7],
+      ['org-m2', 5],
+      ['org-m3', 2],
+      ['org-m4', 1],
+    ];
+    for (const [org, n] of sizes) for (let i = 0; i < n; i++) await jobs.enqueue('indexing', 'update', indexing(org, `c-${i}`));
+    const text = (await request(app.url!).get('/metrics')).text;
+    const lines = text.split('\n').filter((l) => l.startsWith('ethico_tenant_pending_jobs{') && l.includes('queue="indexing"'));
+    expect(lines.sort()).toEqual(
+      [
+        'ethico_tenant_pending_jobs{queue="indexing",tenant="org-m1",role="api"} 7',
+        'ethico_tenant_pending_jobs{queue="indexing",tenant="org-m2",role="api"} 5',
+        'ethico_tenant_pending_jobs{queue="indexing",tenant="other",role="api"} 3',
+      ].sort(),
+    );
+  });
+});

@@ -75,8 +75,9 @@ local function vnow(prio, state, tier, skip)
   local base = 1 + (tier - 1) * W
   local head = redis.call('ZRANGEBYSCORE', prio, string.format('%.0f', base * SHIFT),
     '(' .. string.format('%.0f', (base + W) * SHIFT), 'WITHSCORES', 'LIMIT', 0, 2)
-  local v = tonumber(redis.call('HGET', state, 'v' .. tier)) or 0
-  local o = tonumber(redis.call('HGET', state, 'o' .. tier)) or 0
+  local st = redis.call('HMGET', state, 'v' .. tier, 'o' .. tier, 'm' .. tier)
+  local v, o, m = tonumber(st[1]) or 0, tonumber(st[2]) or 0, tonumber(st[3]) or 0
+  local v0, o0 = v, o
   local found = false
   for i = 1, #head, 2 do
     if head[i] ~= skip then
@@ -87,12 +88,11 @@ local function vnow(prio, state, tier, skip)
     end
   end
   if not found then
-    local m = tonumber(redis.call('HGET', state, 'm' .. tier)) or 0
     if m > v then v = m end
     o = v
   end
-  redis.call('HSET', state, 'v' .. tier, v, 'o' .. tier, o)
-  return v, o
+  if v ~= v0 or o ~= o0 then redis.call('HSET', state, 'v' .. tier, v, 'o' .. tier, o) end
+  return v, o, m
 end
 local function pendingOf(prio, state, tagKeys, org, weight)
   local n = 0
@@ -155,12 +155,11 @@ if redis.call('HEXISTS', jobKey, 'fvt') == 1 then return 0 end
 local score = redis.call('ZSCORE', KEYS[3], id)
 if not score and not redis.call('ZSCORE', KEYS[4], id) then return 0 end
 local tier = tonumber(ARGV[4])
-local v, o = vnow(KEYS[3], KEYS[5], tier, id)
+local v, o, m = vnow(KEYS[3], KEYS[5], tier, id)
 local f = tonumber(redis.call('HGET', KEYS[6], ARGV[2])) or 0
 local s = math.max(v, f)
 local fin = s + 1 / tonumber(ARGV[3])
 redis.call('HSET', KEYS[6], ARGV[2], fin)
-local m = tonumber(redis.call('HGET', KEYS[5], 'm' .. tier)) or 0
 if fin > m then redis.call('HSET', KEYS[5], 'm' .. tier, fin) end
 local off = math.floor(s - o + 1e-9)
 if off > W - 1 then off = W - 1 end
