@@ -12,7 +12,16 @@ import { fmt, percentile } from './lib/stats';
 const sizes = (ctx: BenchContext) =>
   ctx.quick
     ? { flood: 10_000, windowS: 4, backlog: 300, weighted: 600, alone: 5_000, aiWindowMs: 4_000, aiCap: 10, rounds: 1 }
-    : { flood: 50_000, windowS: 10, backlog: 1_000, weighted: 2_000, alone: 20_000, aiWindowMs: 10_000, aiCap: 20, rounds: Math.min(2, ctx.rounds) };
+    : {
+        flood: 50_000,
+        windowS: 10,
+        backlog: 1_000,
+        weighted: 2_000,
+        alone: 20_000,
+        aiWindowMs: 10_000,
+        aiCap: 20,
+        rounds: Math.min(2, ctx.rounds),
+      };
 
 /** Indexing jobs cost this much each in the consumer (a stand-in for an index write), 10 at a time. */
 const JOB_MS = 5;
@@ -45,7 +54,7 @@ function consumer(ctx: BenchContext, prefix: string, queue: string, jobMs: numbe
 async function producer(ctx: BenchContext, prefix: string, mode: Mode): Promise<BenchChild> {
   return BenchChild.start(
     'fairness.main.ts',
-    appEnv(ctx.servers, { APP_ROLE: 'api', QUEUE_PREFIX: prefix, FAIRNESS_ENABLED: String(mode === 'fair'), FAIRNESS_MAX_PENDING: '0' }),
+    appEnv(ctx.servers, { APP_ROLE: 'api', QUEUE_PREFIX: prefix, FAIRNESS_ENABLED: String(mode === 'fair') }),
     { name: `fairness-${mode}` },
   );
 }
@@ -187,7 +196,15 @@ async function aiCap(ctx: BenchContext, child: BenchChild, prefix: string): Prom
   };
   const capped = await run(true);
   const absent = await run(false);
-  return { cap, windowMs, othersPerSecond, maxInWindow: capped.maxInWindow, aStarted: capped.aStarted, othersP99: capped.p99, othersP99Absent: absent.p99 };
+  return {
+    cap,
+    windowMs,
+    othersPerSecond,
+    maxInWindow: capped.maxInWindow,
+    aStarted: capped.aStarted,
+    othersP99: capped.p99,
+    othersP99Absent: absent.p99,
+  };
 }
 
 export interface FairnessResult {

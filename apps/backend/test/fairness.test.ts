@@ -275,6 +275,14 @@ describe('the weights admin API', () => {
       { organizationId: 'org-plain', pending: 20, weight: 1 },
     ]);
 
+    // The console page: who is using each queue now, for any admin role.
+    const page = await request(app.url!).get('/admin/fairness').set(as(VIEWER));
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    const indexingTable = page.text.slice(page.text.indexOf('data-queue="indexing"'));
+    expect(indexingTable.slice(0, indexingTable.indexOf('</table>'))).toMatch(/org-gold<\/td>\s*<td>20<\/td>\s*<td>3<\/td>/);
+    expect(page.text).toContain(`<td>${OPERATOR.username}</td>`);
+
     expect((await request(app.url!).delete('/admin/api/fairness/weights/org-gold').set(as(OPERATOR))).status).toBe(204);
     expect((await request(app.url!).delete('/admin/api/fairness/weights/org-gold').set(as(OPERATOR))).status).toBe(404);
     expect(app.context.get(TenantWeights, { strict: false }).of('org-gold')).toBe(1);

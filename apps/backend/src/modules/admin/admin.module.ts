@@ -6,6 +6,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { ReportsModule } from '../reports/reports.module';
 import { DeadLetterConsoleController } from './console/dead-letter-console.controller';
 import { ReportsConsoleController } from './console/reports-console.controller';
+import { FairnessConsoleController } from './console/fairness-console.controller';
 import { DeadLetterActionsService } from './dead-letter-actions.service';
 import { DeadLetterAuditRepository } from './dead-letter-audit.repository';
 import { TenantWeightsService } from './tenant-weights.service';
@@ -14,7 +15,7 @@ import { Inject } from '@nestjs/common';
 /** The dead-letter console and the audited actions it shares with the admin JSON API; the reports page. */
 @Module({
   imports: [JobsModule, ReportsModule],
-  controllers: [DeadLetterConsoleController, ReportsConsoleController],
+  controllers: [DeadLetterConsoleController, ReportsConsoleController, FairnessConsoleController],
   providers: [DeadLetterAuditRepository, DeadLetterActionsService, TenantWeightsService],
   exports: [DeadLetterActionsService, DeadLetterAuditRepository, TenantWeightsService],
 })
