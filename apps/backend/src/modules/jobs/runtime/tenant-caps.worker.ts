@@ -64,11 +64,16 @@ export function tenantCappedWorkerClass(
   return class TenantCappedWorker extends Base {
     private caps: TenantCaps | null | undefined;
 
-    protected override async callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
+    // Not async: on a queue without caps the job goes straight on, without a promise of its own.
+    protected override callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
       if (this.caps === undefined) this.caps = capsOf(this.name);
-      const caps = this.caps;
       const organizationId = (job.data as { organizationId?: unknown } | undefined)?.organizationId;
-      if (!caps || typeof organizationId !== 'string' || !job.id) return super.callProcessJob(job, token, signal);
+      if (!this.caps || typeof organizationId !== 'string' || !job.id) return super.callProcessJob(job, token, signal);
+      return this.callCapped(job, token, signal, this.caps, organizationId);
+    }
+
+    private async callCapped(job: Job, token: string, signal: AbortSignal | undefined, caps: TenantCaps, organizationId: string) {
+      if (!job.id) return super.callProcessJob(job, token, signal);
       const running = this.toKey(`fair:running:${organizationId}`);
       const client = (await this.client) as unknown as IORedis & { ethicoTenantAcquire?: (...args: string[]) => Promise<number> };
       if (!client.ethicoTenantAcquire) client.defineCommand('ethicoTenantAcquire', { numberOfKeys: 2, lua: ACQUIRE });
