@@ -339,7 +339,7 @@ export const fairnessBench: Benchmark<FairnessResult> = {
     return [
       `Producer: the application (\`APP_ROLE=api\`, production mode) enqueuing through \`JobsService\` as every producer does (validated, sealed, placed by the fair order), once with \`FAIRNESS_ENABLED=true\` and once \`false\`, on queues of their own. Consumer: a BullMQ worker in the benchmark process, concurrency ${r.concurrency}, each indexing job costing ${r.jobMs} ms (a stand-in for an index write). Wait = from just before the enqueue (producer process) to the job's start (consumer process), sub-millisecond clocks.`,
       '',
-      `**Flood.** Tenant A enqueues ${r.flood.toLocaleString('en')} indexing jobs at once (consumer stopped meanwhile), then the consumer starts and tenants B..K send 5 jobs/s each for ${r.windowS} s. Per round (${r.rounds.length}):`,
+      `**Flood.** Tenant A enqueues ${r.flood.toLocaleString('en')} indexing jobs at once (consumer stopped meanwhile), then the consumer starts and tenants B..K send 5 jobs/s each for ${r.windowS} s. Per round (${r.rounds.length}: this benchmark runs at most 2, whatever BENCH_ROUNDS, to stay near 6 minutes; the ratios in the summary are of the medians over rounds). p99 is the 5th-longest of ${r.rounds[0][0].jobs} waits: one scheduling hiccup of the shared machine moves it, in any condition, A absent included.`,
       '',
       '| condition | B..K wait p50 ms | p99 ms | max ms | A jobs left at the end |',
       '|---|---:|---:|---:|---:|',

@@ -1,4 +1,4 @@
-import type { Queue, QueueBase } from 'bullmq';
+import type { QueueBase } from 'bullmq';
 import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, QueueDefinition } from '../queues/queue-definition';
 
 /**
@@ -60,8 +60,6 @@ export function fairDefaultJobOptions(def: QueueDefinition, enabled: boolean) {
   if (!isFairQueue(def, enabled) || classic === null) return options;
   return { ...options, priority: bandStart(tierOfPriority(classic, false)!) };
 }
-
-export type FairQueue = Pick<Queue, 'toKey' | 'keys'>;
 
 /**
  * The tier's virtual time now: the tag of the first job waiting in its band (monotonic), or, with
