@@ -6,12 +6,12 @@ import { TenantWeight, TenantWeightsRepository } from '../jobs/fairness/tenant-w
 import { JobsService } from '../jobs/jobs.service';
 import { WORK_QUEUES, WorkQueueName } from '../jobs/types/index';
 
-export interface QueueUsage {
+interface QueueUsage {
   queue: WorkQueueName;
   fair: boolean;
   /** Tenants with jobs waiting, most first (at most 100). */
   tenants: { organizationId: string; pending: number; weight: number }[];
-  /** Jobs running, per tenant, on queues with a per-tenant concurrency cap. */
+  /** The per-tenant concurrency cap on the queue's workers (FAIRNESS_TENANT_CONCURRENCY), or null. */
   cap: number | null;
 }
 

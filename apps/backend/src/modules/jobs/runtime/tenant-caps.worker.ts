@@ -14,14 +14,14 @@ export interface TenantCaps {
 }
 
 /** A running job's claim on its tenant's slot lapses after this, so a killed worker's slot comes back. */
-export const RUNNING_LEASE_MS = 5 * 60_000;
+const RUNNING_LEASE_MS = 5 * 60_000;
 
 /**
  * A start is counted for its window and this much longer (5 %, at most 1 s): the call it stands for
  * follows the start by a few milliseconds of scheduling, more when a worker takes several jobs at
  * once, and the provider counts calls. So calls, not only starts, stay at N in any window.
  */
-export const windowSlackMs = (windowMs: number) => Math.min(1000, Math.floor(windowMs / 20));
+const windowSlackMs = (windowMs: number) => Math.min(1000, Math.floor(windowMs / 20));
 
 /**
  * KEYS: the tenant's running set, its recent starts. ARGV: job id, lease ms, concurrency, starts per
