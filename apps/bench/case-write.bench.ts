@@ -93,7 +93,7 @@ async function stopApi(child: ChildProcess): Promise<void> {
  */
 export const caseWriteBench: Benchmark<CaseWriteResult> = {
   name: 'case-write',
-  title: '9. Case write latency: transactional outbox against the revision before it',
+  title: '10. Case write latency: transactional outbox against the revision before it',
   async run(ctx) {
     const reference = buildReference(ctx.log);
     const refDb = `ethico_bench_ref_${Date.now().toString(36)}`;

@@ -6,6 +6,7 @@ import { reportHeader } from './header';
 import { aiCapacityBench } from './ai-capacity.bench';
 import { caseWriteBench } from './case-write.bench';
 import { enqueueBench } from './enqueue.bench';
+import { fairnessBench } from './fairness.bench';
 import { memoryBench } from './memory.bench';
 import { nonBlockingBench } from './nonblocking.bench';
 import { searchableBench } from './searchable.bench';
@@ -30,6 +31,7 @@ export const BENCHMARKS: Benchmark[] = [
   searchableBench,
   memoryBench,
   sealBench,
+  fairnessBench,
   schedulesBench,
   caseWriteBench,
 ].map((b) => b as Benchmark);

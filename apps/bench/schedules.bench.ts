@@ -29,7 +29,7 @@ export interface SchedulesResult {
  */
 export const schedulesBench: Benchmark<SchedulesResult> = {
   name: 'schedules',
-  title: '8. Schedule reconcile (1,000 tenants × 2)',
+  title: '9. Schedule reconcile (1,000 tenants × 2)',
   async run(ctx) {
     const prefix = `b-sched-${Date.now().toString(36)}`;
     const config = loadConfiguration(appEnv(ctx.servers, { APP_ROLE: 'api', LOG_LEVEL: 'warn', QUEUE_PREFIX: prefix }));

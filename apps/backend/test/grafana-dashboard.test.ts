@@ -2,6 +2,7 @@ import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { parse } from 'yaml';
 import { freePort } from '../src/dev/embedded/processes';
 import { startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
@@ -15,6 +16,7 @@ import { eventually } from './harness/wait';
  * it is skipped.
  */
 const DASHBOARD = join(__dirname, '..', '..', '..', 'deploy', 'grafana', 'ethico-jobs.json');
+const ALERTS = join(__dirname, '..', '..', '..', 'deploy', 'prometheus', 'ethico-alerts.yml');
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? (spawnSync('which', ['prometheus'], { encoding: 'utf8' }).stdout.trim() || undefined);
 
 interface Panel {
@@ -44,9 +46,23 @@ if (!PROMETHEUS) {
   console.warn('grafana-dashboard.test.ts skipped: no prometheus binary on PATH (apt-get install prometheus, or PROMETHEUS_BIN=...)');
 }
 
+/** The alerting rules of deploy/prometheus/ethico-alerts.yml, by alert name. */
+function alertExpressions(): { panel: string; expr: string }[] {
+  const file = parse(readFileSync(ALERTS, 'utf8')) as { groups: { rules: { alert?: string; expr?: string }[] }[] };
+  return file.groups.flatMap((g) => g.rules.map((r) => ({ panel: `alert ${r.alert ?? '(unnamed)'}`, expr: r.expr ?? '' })));
+}
+
 describe('the dashboard file', () => {
   it('has expressions to check', () => {
     expect(dashboardExpressions().length).toBeGreaterThan(10);
+  });
+
+  it('has the tenant fairness panels and a starvation alert on the per-tenant metrics', () => {
+    const exprs = dashboardExpressions().map((e) => e.expr);
+    expect(exprs.some((e) => e.includes('ethico_tenant_pending_jobs'))).toBe(true);
+    expect(exprs.some((e) => e.includes('ethico_tenant_job_wait_seconds_bucket'))).toBe(true);
+    const starved = alertExpressions().find((a) => a.panel === 'alert TenantStarved');
+    expect(starved?.expr).toMatch(/ethico_tenant_job_wait_seconds_bucket/);
   });
 });
 
@@ -109,9 +125,9 @@ describeWithPrometheus('Grafana dashboard against a real Prometheus', () => {
     await app?.close();
   });
 
-  it('evaluates every panel expression without an error or a warning', async () => {
+  it('evaluates every panel expression and alert rule without an error or a warning', async () => {
     const problems: string[] = [];
-    for (const { panel, expr } of dashboardExpressions()) {
+    for (const { panel, expr } of [...dashboardExpressions(), ...alertExpressions()]) {
       const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(grafanaSubstituted(expr))}`);
       const body = (await res.json()) as { status: string; error?: string; warnings?: string[] };
       if (body.status !== 'success') problems.push(`${panel}: ${expr}\n  ${body.error}`);

@@ -1,3 +1,4 @@
+import { bandStart } from '../src/modules/jobs/fairness/fair-order';
 import { Job, Worker } from 'bullmq';
 import request from 'supertest';
 import { IdempotencyConflictError } from '../src/modules/jobs/idempotency';
@@ -130,7 +131,7 @@ describe('idempotency records and priorities', () => {
     expect(await old.getState()).toBe('waiting');
     expect(await app.context.get(PriorityBackfillService).backfillAll()).toBeGreaterThanOrEqual(1);
     expect(await old.getState()).toBe('prioritized');
-    expect((await jobs.queue('ai-processing').getJob(old.id!))!.priority).toBe(2);
+    expect((await jobs.queue('ai-processing').getJob(old.id!))!.priority).toBe(bandStart('normal'));
   });
 
   it('starts a High job enqueued behind 1,000 AI jobs given no tier', async () => {

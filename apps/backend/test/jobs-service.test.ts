@@ -1,3 +1,4 @@
+import { bandStart } from '../src/modules/jobs/fairness/fair-order';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JobsService } from '../src/modules/jobs/jobs.service';
@@ -18,8 +19,10 @@ describe('JobsService (the typed producer)', () => {
   it('registers every queue with the specified default job options', () => {
     const options = (name: string) => app.context.get<Queue>(getQueueToken(name), { strict: false }).defaultJobOptions;
     expect(options('ai-processing')).toMatchObject({ attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
-    expect(options('email')).toMatchObject({ attempts: 3, priority: 2, backoff: { type: 'exponential', delay: 1000 } });
-    expect(options('indexing')).toMatchObject({ attempts: 3, priority: 5, backoff: { type: 'fixed', delay: 5000 } });
+    // Fair queues default to the start of their default tier's band (docs/fairness.md).
+    expect(options('email')).toMatchObject({ attempts: 3, priority: bandStart('normal'), backoff: { type: 'exponential', delay: 1000 } });
+    expect(options('indexing')).toMatchObject({ attempts: 3, priority: bandStart('low'), backoff: { type: 'fixed', delay: 5000 } });
+    expect(options('scheduled')).toMatchObject({ priority: 2 });
     expect(options('dead-letter')).toMatchObject({ removeOnComplete: false, removeOnFail: false });
   });
 
@@ -32,10 +35,11 @@ describe('JobsService (the typed producer)', () => {
     expect(await jobs.queue('indexing').getJobCountByTypes('prioritized')).toBe(2);
   });
 
+  // The start of each tier's band (docs/fairness.md): the add stores it, the fair order then places the job.
   it.each([
-    ['high', 1],
-    ['normal', 2],
-    ['low', 5],
+    ['high', bandStart('high')],
+    ['normal', bandStart('normal')],
+    ['low', bandStart('low')],
   ] as const)('maps priority %s to %i', async (tier, priority) => {
     const job = await jobs.enqueue('indexing', 'update', data('org-p'), { priority: tier });
     expect((await jobs.queue('indexing').getJob(job.id))!.opts.priority).toBe(priority);
@@ -43,7 +47,7 @@ describe('JobsService (the typed producer)', () => {
 
   it('keeps the queue default priority when no tier is given', async () => {
     const job = await jobs.enqueue('indexing', 'update', data('org-p'));
-    expect((await jobs.queue('indexing').getJob(job.id))!.opts.priority).toBe(5);
+    expect((await jobs.queue('indexing').getJob(job.id))!.opts.priority).toBe(bandStart('low'));
   });
 
   it('rejects an invalid payload before it reaches Redis', async () => {

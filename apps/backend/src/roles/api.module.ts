@@ -7,6 +7,7 @@ import { CasesController } from '../modules/cases/cases.controller';
 import { CasesModule } from '../modules/cases/cases.module';
 import { QueueDashboardModule } from '../modules/jobs/admin/bull-board.controller';
 import { DeadLetterController } from '../modules/admin/dead-letter.controller';
+import { FairnessController } from '../modules/admin/fairness.controller';
 import { JobsController } from '../modules/jobs/jobs.controller';
 import { JobsModule } from '../modules/jobs/jobs.module';
 import { AdminModule } from '../modules/admin/admin.module';
@@ -26,6 +27,7 @@ import { DocsController } from './openapi/docs.controller';
   controllers: [
     JobsController,
     DeadLetterController,
+    FairnessController,
     CasesController,
     SearchController,
     AiController,

@@ -1,12 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../modules/database/database-errors';
-import { QueueUnavailableError } from '../modules/jobs/jobs.errors';
+import { QueueUnavailableError, TenantBackpressureError } from '../modules/jobs/jobs.errors';
 import { JobValidationError } from '../modules/jobs/types/index';
 
 /**
  * Turns domain errors into HTTP answers: invalid payloads are 400 with field-level messages,
- * Redis and PostgreSQL outages 503. Anything unexpected is a 500 without internals, and is logged.
+ * a tenant over its pending cap 429, Redis and PostgreSQL outages 503. Anything unexpected is a 500 without internals, and is logged.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -17,6 +17,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     if (exception instanceof JobValidationError) {
       res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'Invalid request', errors: exception.errors });
+      return;
+    }
+    if (exception instanceof TenantBackpressureError) {
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      res.status(429).json({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: exception.message,
+        queue: exception.queue,
+        pending: exception.pending,
+        limit: exception.limit,
+      });
       return;
     }
     if (exception instanceof QueueUnavailableError) {

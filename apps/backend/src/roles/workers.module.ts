@@ -1,4 +1,6 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Inject, Module, Provider } from '@nestjs/common';
+import { APP_CONFIG } from '../config/app-config.module';
+import { AppConfig, ConfigValidationError } from '../config/configuration';
 import { BullModule } from '@nestjs/bullmq';
 import { DiscoveryModule } from '@nestjs/core';
 import { JobsModule } from '../modules/jobs/jobs.module';
@@ -8,6 +10,8 @@ import { CONSUMED_QUEUES } from '../modules/jobs/runtime/consumed-queues';
 import { ConsumptionWatchdogService } from '../modules/jobs/runtime/consumption-watchdog.service';
 import { JobCancellationListener } from '../modules/jobs/runtime/job-cancellation.listener';
 import { sealingWorkerClass } from '../modules/jobs/runtime/sealing.worker';
+import { TenantCaps, tenantCappedWorkerClass } from '../modules/jobs/runtime/tenant-caps.worker';
+import { AI_QUEUE_NAME, isWorkQueue, WORK_QUEUES } from '../modules/jobs/queues';
 import { PayloadSealer } from '../modules/jobs/sealing/payload-sealer';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
@@ -17,9 +21,15 @@ import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.
  */
 @Module({})
 export class WorkersModule {
-  constructor(sealer: PayloadSealer) {
+  constructor(sealer: PayloadSealer, @Inject(APP_CONFIG) config: AppConfig) {
+    const unknown = Object.keys(config.fairness.tenantConcurrency).filter((q) => !isWorkQueue(q));
+    if (unknown.length > 0) {
+      throw new ConfigValidationError([
+        `FAIRNESS_TENANT_CONCURRENCY: unknown queue(s) ${unknown.join(', ')}; allowed: ${WORK_QUEUES.join(', ')}`,
+      ]);
+    }
     // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
-    BullModule.workerClass = sealingWorkerClass(sealer);
+    BullModule.workerClass = tenantCappedWorkerClass(sealingWorkerClass(sealer), (queue) => tenantCapsOf(config, queue));
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
@@ -41,4 +51,13 @@ export class WorkersModule {
       ],
     };
   }
+}
+
+/** A queue's per-tenant caps from the configuration (docs/fairness.md), or null: no check at all. */
+function tenantCapsOf(config: AppConfig, queue: string): TenantCaps | null {
+  const f = config.fairness;
+  const concurrency = f.tenantConcurrency[queue] ?? 0;
+  const perWindow = queue === AI_QUEUE_NAME ? f.aiCallsPerMinute : 0;
+  if (concurrency === 0 && perWindow === 0) return null;
+  return { concurrency, perWindow, windowMs: 60_000, retryMs: f.capRetryMs };
 }

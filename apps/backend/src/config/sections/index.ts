@@ -4,6 +4,7 @@ import { authSection } from './auth.config';
 import { casesSection } from './cases.config';
 import { databaseSection } from './database.config';
 import { emailSection } from './email.config';
+import { fairnessSection } from './fairness.config';
 import { httpSection } from './http.config';
 import { operationsSection } from './operations.config';
 import { payloadKeysSection } from './payload-keys.config';
@@ -21,6 +22,7 @@ export const SECTIONS = {
   redis: redisSection,
   database: databaseSection,
   queue: queueSection,
+  fairness: fairnessSection,
   auth: authSection,
   admin: adminSection,
   operations: operationsSection,

@@ -11,9 +11,12 @@ import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { PriorityBackfillService } from './priority-backfill.service';
 import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
 import { JobEventStreamsService } from './progress/job-event-streams.service';
-import { QUEUES, bullDefaultJobOptions, queuePrefix } from './queues';
+import { QUEUES, queuePrefix } from './queues';
+import { fairDefaultJobOptions } from './fairness/fair-order';
 import { SealingModule } from './sealing/sealing.module';
 import { REPEAT_SETTINGS } from './queues/repeat-strategy';
+import { TenantWeights } from './fairness/tenant-weights';
+import { TenantWeightsRepository } from './fairness/tenant-weights.repository';
 
 /**
  * The producer side of the job system, imported by every process role: queues (with each queue's
@@ -37,7 +40,7 @@ import { REPEAT_SETTINGS } from './queues/repeat-strategy';
         inject: [APP_CONFIG],
         useFactory: (config: AppConfig) => ({
           prefix: queuePrefix(config.queue.prefix, def.name),
-          defaultJobOptions: bullDefaultJobOptions(def),
+          defaultJobOptions: fairDefaultJobOptions(def, config.fairness.enabled),
           settings: REPEAT_SETTINGS,
         }),
       }),
@@ -54,6 +57,8 @@ import { REPEAT_SETTINGS } from './queues/repeat-strategy';
     JobCancellationsRepository,
     JobEventStreamsService,
     SealingModule,
+    TenantWeights,
+    TenantWeightsRepository,
   ],
   exports: [
     BullModule,
@@ -65,6 +70,8 @@ import { REPEAT_SETTINGS } from './queues/repeat-strategy';
     JobCancellationsRepository,
     JobEventStreamsService,
     SealingModule,
+    TenantWeights,
+    TenantWeightsRepository,
   ],
 })
 export class JobsModule {}

@@ -4,16 +4,29 @@ import type IORedis from 'ioredis';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { withCorrelation } from '../logging/correlation-context';
-import { QueueUnavailableError, withTimeout } from './jobs.errors';
+import { QueueUnavailableError, TenantBackpressureError, withTimeout } from './jobs.errors';
 import { IdempotencyConflictError, idempotentJobId, IdempotencyRecord, IdempotencyScope, parseRecord, requestHash } from './idempotency';
 import { CANCEL_MARKER_TTL_SECONDS, cancelChannel, CancelMarker, cancelMarkerKey } from './cancellation/job-cancellation';
 import { JobCancellationsRepository } from './cancellation/job-cancellations.repository';
 import { RedisClient, RedisConnectionFactory } from '../redis/redis-connection.factory';
-import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, queuePrefix, WORK_QUEUE_DEFINITIONS } from './queues';
+import { PRIORITY_TIERS, PriorityTier, queuePrefix, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 import { PayloadSealer } from './sealing/payload-sealer';
 import { REPEAT_SETTINGS } from './queues/repeat-strategy';
 import { PayloadKeyError } from './sealing/payload-key.errors';
+import {
+  bandStart,
+  FAIR_ADMIT,
+  FAIR_PENDING,
+  FAIR_PENDING_ALL,
+  FAIR_TAG,
+  fairDefaultJobOptions,
+  fairKeys,
+  isFairQueue,
+  tierIndex,
+  tierOfPriority,
+} from './fairness/fair-order';
+import { TenantWeights } from './fairness/tenant-weights';
 
 export { idempotentJobId } from './idempotency';
 
@@ -33,6 +46,18 @@ export interface EnqueueOptions {
    * one). Jobs run outside any AsyncLocalStorage context, so a job enqueuing follow-up work says so.
    */
   causedBy?: Job;
+  /**
+   * Past the tenant's pending cap anyway: for the outbox relay, whose rows were admitted when their
+   * write was (a committed write's jobs are never refused).
+   */
+  bypassPendingCap?: boolean;
+}
+
+/** Whom an add is for, and in which tier: what the fair order needs to place it. */
+interface FairAdd {
+  organizationId: string;
+  tier: PriorityTier;
+  bypassPendingCap: boolean;
 }
 
 /** BullMQ's states, and `cancelled`: a job its owner cancelled (removed before it ran, or aborted while running). */
@@ -97,6 +122,7 @@ export class JobsService implements OnApplicationShutdown {
     @InjectConfig() private readonly config: AppConfig,
     private readonly cancellations: JobCancellationsRepository,
     private readonly sealer: PayloadSealer,
+    private readonly weights: TenantWeights,
   ) {
     const connection = redis.producer();
     this.producer = connection;
@@ -104,7 +130,7 @@ export class JobsService implements OnApplicationShutdown {
       new Queue(name, {
         connection,
         prefix: queuePrefix(config.queue.prefix, name),
-        defaultJobOptions: bullDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name]),
+        defaultJobOptions: fairDefaultJobOptions(WORK_QUEUE_DEFINITIONS[name], config.fairness.enabled),
         settings: REPEAT_SETTINGS,
       });
     this.queues = Object.fromEntries(WORK_QUEUES.map((name) => [name, open(name)])) as Record<WorkQueueName, Queue>;
@@ -127,14 +153,63 @@ export class JobsService implements OnApplicationShutdown {
     // A job enqueued while handling a request, or following from another job, carries that correlation id.
     const payload = validatePayload<{ organizationId: string }>(queue, name, withCorrelation(data, options.causedBy));
     const opts: JobsOptions = {};
+    const tier = options.priority ?? tierOfPriority(WORK_QUEUE_DEFINITIONS[queue].defaultJobOptions.priority, false)!;
+    const fair = this.isFair(queue);
     // Always a priority: without one BullMQ would take the job before every prioritized (High) job.
-    opts.priority = options.priority ? PRIORITY_TIERS[options.priority] : WORK_QUEUE_DEFINITIONS[queue].defaultJobOptions.priority;
+    // In a fair queue the add stores the band's start and FAIR_TAG moves the job to its place.
+    opts.priority = fair ? bandStart(tier) : PRIORITY_TIERS[tier];
     if (options.delayMs) opts.delay = options.delayMs;
+    const to: FairAdd | null = fair
+      ? { organizationId: payload.organizationId, tier, bypassPendingCap: options.bypassPendingCap ?? false }
+      : null;
     if (!options.idempotencyKey) {
-      const { job } = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts);
+      const { job } = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts, to);
       return { id: job.id!, queue, name, state: initialState(job) };
     }
-    return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system');
+    return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system', to);
+  }
+
+  /** Whether the queue orders jobs by tenant within each tier (docs/fairness.md). */
+  isFair(queue: WorkQueueName): boolean {
+    return isFairQueue(WORK_QUEUE_DEFINITIONS[queue], this.config.fairness.enabled);
+  }
+
+  /**
+   * For a write that stages jobs in the outbox: refuses (TenantBackpressureError) when the tenant
+   * has its cap of jobs waiting on the queue already, so the write is refused whole. Fails open:
+   * a Redis that does not answer must not refuse writes the outbox exists to keep.
+   */
+  async admitStaged(queue: WorkQueueName, organizationId: string): Promise<void> {
+    const cap = this.config.fairness.maxPending;
+    if (!this.isFair(queue) || cap === 0) return;
+    const q = this.queues[queue];
+    const k = fairKeys(q);
+    const pending = await this.withRedis(queue, (client) =>
+      client.eval(FAIR_PENDING, 5, q.keys.prioritized, k.state, ...k.tags, organizationId, String(this.weights.of(organizationId))),
+    ).catch((err: Error) => {
+      this.logger.warn(`pending cap not checked for ${queue} (${err.message}): admitted`);
+      return 0;
+    });
+    if (Number(pending) >= cap) throw this.backpressure(queue, organizationId, Number(pending));
+  }
+
+  /** Each tenant with jobs waiting on a fair queue, and how many, most first. */
+  async pendingByTenant(queue: WorkQueueName): Promise<{ organizationId: string; pending: number }[]> {
+    if (!this.isFair(queue)) return [];
+    const q = this.queues[queue];
+    const k = fairKeys(q);
+    const weights = [...this.weights.overrides()].flatMap(([org, w]) => [org, String(w)]);
+    const flat = (await this.withRedis(queue, (client) =>
+      client.eval(FAIR_PENDING_ALL, 5, q.keys.prioritized, k.state, ...k.tags, ...weights),
+    )) as (string | number)[];
+    const out: { organizationId: string; pending: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ organizationId: String(flat[i]), pending: Number(flat[i + 1]) });
+    return out.sort((a, b) => b.pending - a.pending || a.organizationId.localeCompare(b.organizationId));
+  }
+
+  private backpressure(queue: WorkQueueName, organizationId: string, pending: number): TenantBackpressureError {
+    const f = this.config.fairness;
+    return new TenantBackpressureError(queue, organizationId, pending, f.maxPending, f.retryAfterSeconds);
   }
 
   /**
@@ -149,6 +224,7 @@ export class JobsService implements OnApplicationShutdown {
     opts: JobsOptions,
     key: string,
     scope: IdempotencyScope,
+    to: FairAdd | null,
   ): Promise<EnqueuedJob> {
     const q = this.queues[queue];
     const jobId = idempotentJobId(payload.organizationId, key, scope);
@@ -167,7 +243,7 @@ export class JobsService implements OnApplicationShutdown {
     const existing = parseRecord(await this.withRedis(queue, () => client.get(recordKey)));
     if (existing) return answer(existing);
 
-    const added = await this.addGuarded(queue, name, await this.sealed(queue, payload), { ...opts, jobId });
+    const added = await this.addGuarded(queue, name, await this.sealed(queue, payload), { ...opts, jobId }, to);
     // add() keeps a job already stored under the id (one whose record expired, or a concurrent
     // request's): the record then describes that job, not this request.
     const stored = added.existed ? await this.withRedis(queue, () => q.getJob(jobId)) : undefined;
@@ -184,12 +260,12 @@ export class JobsService implements OnApplicationShutdown {
    * One add, refused by Redis when it runs past the enqueue's deadline (addInTime); a late answer is
    * withdrawn. `existed`: a job was stored under opts.jobId before (the add kept it, not this one).
    */
-  private addGuarded(queue: WorkQueueName, name: string, payload: object, opts: JobsOptions): Promise<{ job: Job; existed: boolean }> {
+  private addGuarded(queue: WorkQueueName, name: string, payload: object, opts: JobsOptions, to: FairAdd | null): Promise<{ job: Job; existed: boolean }> {
     const q = this.queues[queue];
     const started = Date.now();
     return this.withRedis(
       queue,
-      (client) => this.addInTime(q, client, name, payload, opts, started),
+      (client) => this.addInTime(q, client, name, payload, opts, started, to),
       // Stored in time, but the answer came after the timeout: the caller was told 503.
       (late) => void late.then((a) => (a.existed ? undefined : this.withdraw(q, a.job))).catch(() => undefined),
     );
@@ -361,6 +437,7 @@ export class JobsService implements OnApplicationShutdown {
     data: object,
     opts: JobsOptions,
     started: number,
+    to: FairAdd | null,
   ): Promise<{ job: Job; existed: boolean }> {
     const timeoutMs = this.config.queue.enqueueTimeoutMs;
     const clock = await this.redisClock(client);
@@ -369,21 +446,51 @@ export class JobsService implements OnApplicationShutdown {
     if (Date.now() >= deadline) throw new Error('no time left to send the job');
     const job = new Job(q, name, data, { ...q.defaultJobOptions, ...opts }, opts.jobId);
     const keys = [q.keys.id, q.toKey('id-guard')];
-    const multi = client.multi();
+    const redisDeadline = String(Math.floor(deadline + clock.offsetMs - clock.errorMs));
+    const weight = to ? String(this.weights.of(to.organizationId)) : '';
+    if (to) defineFairCommands(client);
+    const multi = client.multi() as FairMulti;
     // In the same transaction: whether a job already had this id (then add() keeps that one).
     multi.exists(q.toKey(opts.jobId ?? '\0none'));
-    multi.eval(LATE_GUARD, 2, ...keys, String(Math.floor(deadline + clock.offsetMs - clock.errorMs)));
+    if (to) {
+      // The same guard, which also refuses a tenant at its pending cap; then the add; then the job's tag.
+      const cap = to.bypassPendingCap ? 0 : this.config.fairness.maxPending;
+      const k = fairKeys(q);
+      multi.ethicoFairAdmit(...keys, q.keys.prioritized, k.state, ...k.tags, redisDeadline, to.organizationId, weight, String(cap));
+    } else {
+      multi.eval(LATE_GUARD, 2, ...keys, redisDeadline);
+    }
     // Queues the add script into the transaction synchronously; its own promise carries nothing.
     job.addJob(multi as never, { parentDependenciesKey: '' }).catch(() => undefined);
-    multi.eval(LATE_RESTORE, 2, ...keys);
+    if (to) {
+      const k = fairKeys(q);
+      const tier = tierIndex(to.tier);
+      multi.ethicoFairTag(
+        ...keys,
+        q.keys.prioritized,
+        q.keys.delayed,
+        k.state,
+        k.tags[tier - 1],
+        q.keys[''],
+        opts.jobId ?? '',
+        to.organizationId,
+        weight,
+        String(tier),
+      );
+    } else {
+      multi.eval(LATE_RESTORE, 2, ...keys);
+    }
     const results = await multi.exec().catch((err: Error) => {
       // Sent, then the connection broke (Redis killed, network cut): Redis may have run it first.
       throw new Error(`${err.message} (the job may have been stored before the connection broke; retry with the same Idempotency-Key)`);
     });
     if (!results || results.length !== 4) throw new Error('the transaction was aborted');
-    const [[existsErr, existed], [guardErr, late], [addErr, id], [restoreErr]] = results;
+    const [[existsErr, existed], [guardErr, guard], [addErr, id], [restoreErr]] = results;
     if (existsErr || guardErr || restoreErr) throw (existsErr ?? guardErr ?? restoreErr)!;
-    if (late) throw new Error(`Redis ran the job ${Number(late)} ms after the deadline and refused it; it was not stored`);
+    // LATE_GUARD answers how late; FAIR_ADMIT {code, value}: 1 late, 2 the tenant at its cap.
+    const [code, value] = Array.isArray(guard) ? (guard as number[]) : [guard ? 1 : 0, Number(guard)];
+    if (code === 2 && to) throw this.backpressure(q.name as WorkQueueName, to.organizationId, value);
+    if (code === 1) throw new Error(`Redis ran the job ${value} ms after the deadline and refused it; it was not stored`);
     if (addErr) throw addErr;
     if (typeof id !== 'string' && !(typeof id === 'number' && id > 0)) throw new Error(`the add script answered ${String(id)}`);
     job.id = String(id);
@@ -429,6 +536,7 @@ export class JobsService implements OnApplicationShutdown {
     const client = (await withTimeout(this.queues[queue].client, timeoutMs, unavailable('no connection to Redis'))) as unknown as IORedis;
     if (client.status !== 'ready') throw unavailable(`Redis connection is ${client.status}`)();
     const answer = fn(client).catch((err: Error) => {
+      if (err instanceof TenantBackpressureError) throw err;
       // The producer connection rejects rather than retries when Redis goes away mid-command.
       throw unavailable(`Redis error: ${err.message}`)();
     });
@@ -437,6 +545,21 @@ export class JobsService implements OnApplicationShutdown {
       return unavailable(`Redis did not answer within ${timeoutMs} ms; the job will not be stored`)();
     });
   }
+}
+
+type FairMulti = ReturnType<IORedis['multi']> & {
+  ethicoFairAdmit(...args: string[]): unknown;
+  ethicoFairTag(...args: string[]): unknown;
+};
+
+/**
+ * The fair order's scripts as commands of the connection: ioredis sends each script whole once per
+ * socket, then by its SHA (as BullMQ's own scripts), so an enqueue does not carry 3 KB of Lua.
+ */
+function defineFairCommands(client: IORedis): void {
+  if ((client as unknown as Partial<FairMulti>).ethicoFairAdmit) return;
+  client.defineCommand('ethicoFairAdmit', { numberOfKeys: 7, lua: FAIR_ADMIT });
+  client.defineCommand('ethicoFairTag', { numberOfKeys: 7, lua: FAIR_TAG });
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BullQueues } from './bull-queues';
 import { WORK_QUEUE_DEFINITIONS } from './queues';
+import { bandStart, tierOfPriority } from './fairness/fair-order';
+import { JobsService } from './jobs.service';
 import { WORK_QUEUES, WorkQueueName } from './types';
 
 const BATCH = 500;
@@ -16,7 +18,10 @@ export class PriorityBackfillService implements OnApplicationBootstrap {
   private readonly logger = new Logger(PriorityBackfillService.name);
   private running?: Promise<number>;
 
-  constructor(private readonly queues: BullQueues) {}
+  constructor(
+    private readonly queues: BullQueues,
+    private readonly jobs: JobsService,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.running = this.backfillAll().catch((err: Error) => {
@@ -39,7 +44,9 @@ export class PriorityBackfillService implements OnApplicationBootstrap {
 
   private async backfill(name: WorkQueueName): Promise<number> {
     const queue = this.queues.get(name);
-    const priority = WORK_QUEUE_DEFINITIONS[name].defaultJobOptions.priority;
+    const classic = WORK_QUEUE_DEFINITIONS[name].defaultJobOptions.priority;
+    // In a fair queue, the start of the default tier's band (docs/fairness.md).
+    const priority = this.jobs.isFair(name) ? bandStart(tierOfPriority(classic, false)!) : classic;
     let moved = 0;
     const seen = new Set<string>();
     // Each pass empties the head of the wait list, so reading from 0 again sees the rest; a job

@@ -333,6 +333,9 @@ export function openApiDocument(options: OpenApiOptions): Json {
         responses: {
           202: ok('Stored; Location names the job', ref('EnqueuedJob'), { Location: { schema: { type: 'string' } } }),
           ...BODY_ERRORS,
+          429: error('The tenant has FAIRNESS_MAX_PENDING jobs waiting on the queue already; it is not stored', {
+            'Retry-After': { schema: { type: 'integer' } },
+          }),
           503: error('Redis did not take the job in time; it is not stored', { 'Retry-After': { schema: { type: 'integer' } } }),
         },
       },

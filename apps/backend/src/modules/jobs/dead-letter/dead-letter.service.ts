@@ -10,7 +10,8 @@ import { BullQueues } from '../bull-queues';
 import { JobDeadLetteredEvent } from './job-dead-lettered.event';
 import { JobsService } from '../jobs.service';
 import { PayloadSealer } from '../sealing/payload-sealer';
-import { DEAD_LETTER_QUEUE_NAME } from '../queues';
+import { DEAD_LETTER_QUEUE_NAME, PRIORITY_TIERS } from '../queues';
+import { bandStart, tierOfPriority } from '../fairness/fair-order';
 import { JobValidationError, validatePayload, WORK_QUEUES, WorkQueueName } from '../types';
 import type { AttemptRecord, DeadLetterDetail, DeadLetterEntryData, DeadLetterFilter, DeadLetterItem } from './dead-letter.types';
 
@@ -168,7 +169,7 @@ export class DeadLetterService {
       // The deterministic job id makes concurrent replays of one entry add a single job.
       await this.jobs.queue(d.sourceQueue).add(d.name, data, {
         jobId: newJobId,
-        ...(d.priority ? { priority: d.priority } : {}),
+        ...(d.priority ? { priority: this.replayPriority(d.sourceQueue, d.priority) } : {}),
       });
       await entry.updateData({
         ...d,
@@ -188,6 +189,17 @@ export class DeadLetterService {
       });
       return { id, jobId: newJobId, alreadyReplayed: false };
     });
+  }
+
+  /**
+   * A replay goes to the front of its tier: in a fair queue the start of the tier's band (the
+   * entry may hold a classic priority, filed before fairness, or a banded one).
+   */
+  private replayPriority(queue: WorkQueueName, priority: number): number {
+    // Classic priorities are 1, 2 and 5; an entry's banded one is its band's start (above 5 but for High's 1).
+    const tier = tierOfPriority(priority, priority > PRIORITY_TIERS.low);
+    if (!tier) return priority;
+    return this.jobs.isFair(queue) ? bandStart(tier) : PRIORITY_TIERS[tier];
   }
 
   async dismiss(id: string): Promise<DismissResult | null> {

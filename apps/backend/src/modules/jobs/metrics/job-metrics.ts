@@ -5,6 +5,7 @@ import { schemaFor, WorkQueueName } from '../types/index';
 import type { RateLimitSource } from '../runtime/rate-limit-noting.worker';
 import { FastHistogram } from '../../metrics/fast-histogram';
 import { MetricsRegistry } from '../../metrics/metrics.registry';
+import { OTHER_TENANTS, TenantLabels } from './tenant-labels';
 
 const WAIT_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 const RUN_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -23,17 +24,28 @@ const seconds = (ms: number) => Math.max(0, ms) / 1000;
 export class JobMetrics {
   // Observed for every job: FastHistogram, which finds a label set without hashing a labels object.
   private readonly wait: FastHistogram<'queue' | 'name'>;
+  private readonly tenantWait: FastHistogram<'queue' | 'tenant'>;
   private readonly processing: FastHistogram<'queue' | 'name' | 'outcome'>;
   private readonly failedAttempts: Counter<'queue' | 'name' | 'error'>;
   private readonly finalFailures: Counter<'queue' | 'name' | 'error'>;
   private readonly rateLimited: Counter<'queue' | 'source'>;
 
-  constructor(metrics: MetricsRegistry) {
+  constructor(
+    metrics: MetricsRegistry,
+    private readonly tenants: TenantLabels,
+  ) {
     const registers = [metrics.registry];
     this.wait = new FastHistogram(
       'ethico_job_wait_seconds',
       'Time from enqueue (or the end of a requested delay) to the first attempt starting',
       ['queue', 'name'],
+      WAIT_BUCKETS,
+      registers,
+    );
+    this.tenantWait = new FastHistogram(
+      'ethico_tenant_job_wait_seconds',
+      'Time from enqueue to the first attempt starting, per tenant: the top FAIRNESS_METRICS_TOP_K by pending jobs, the rest as other',
+      ['queue', 'tenant'],
       WAIT_BUCKETS,
       registers,
     );
@@ -68,7 +80,10 @@ export class JobMetrics {
     // Only the first attempt: a retry's wait is backoff, not queueing.
     if (job.attemptsMade > 0 || !job.processedOn) return;
     const readyAt = job.timestamp + (job.opts.delay ?? 0);
-    this.wait.series(queue, jobLabel(queue, job)).observe(seconds(job.processedOn - readyAt));
+    const waited = seconds(job.processedOn - readyAt);
+    this.wait.series(queue, jobLabel(queue, job)).observe(waited);
+    const org = (job.data as { organizationId?: unknown } | undefined)?.organizationId;
+    this.tenantWait.series(queue, typeof org === 'string' ? this.tenants.label(queue, org) : OTHER_TENANTS).observe(waited);
   }
 
   completed(queue: WorkQueueName, job: Job): void {

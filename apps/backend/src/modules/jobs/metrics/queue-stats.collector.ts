@@ -5,6 +5,7 @@ import { withTimeout } from '../jobs.errors';
 import { JobsService } from '../jobs.service';
 import { WORK_QUEUES, WorkQueueName } from '../types/index';
 import { MetricsRegistry } from '../../metrics/metrics.registry';
+import { OTHER_TENANTS, TenantLabels } from './tenant-labels';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children', 'failed', 'completed'] as const;
 const COLLECT_TIMEOUT_MS = 2_000;
@@ -15,6 +16,8 @@ interface Snapshot {
   counts: Record<WorkQueueName, Record<string, number>>;
   deadLetters: Record<string, number>;
   rateLimitMs: Record<WorkQueueName, number>;
+  /** Fair queues: tenants with jobs waiting, most first. */
+  tenants: Partial<Record<WorkQueueName, { organizationId: string; pending: number }[]>>;
 }
 
 /**
@@ -29,7 +32,7 @@ export class QueueStatsCollector {
   private inflight?: Promise<Snapshot | null>;
   private takenAt = 0;
 
-  constructor(metrics: MetricsRegistry, jobs: JobsService, deadLetters: DeadLetterService) {
+  constructor(metrics: MetricsRegistry, jobs: JobsService, deadLetters: DeadLetterService, labels: TenantLabels) {
     const registers = [metrics.registry];
     const read = () => this.snapshot(jobs, deadLetters);
     new Gauge({
@@ -59,6 +62,34 @@ export class QueueStatsCollector {
       async collect() {
         const s = await read();
         if (s) for (const q of WORK_QUEUES) this.set({ queue: q }, s.deadLetters[q] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'ethico_tenant_pending_jobs',
+      help: 'Jobs waiting per tenant on fair queues: the top FAIRNESS_METRICS_TOP_K tenants by pending jobs, the rest summed as other',
+      labelNames: ['queue', 'tenant'],
+      registers,
+      async collect() {
+        const s = await read();
+        if (!s) return;
+        // Tenants leave the top k: their series go, so the gauge holds at most k + 1 per queue.
+        this.reset();
+        for (const q of WORK_QUEUES) {
+          const tenants = s.tenants[q];
+          if (!tenants) continue;
+          const named = new Set(
+            labels.update(
+              q,
+              tenants.map((t) => t.organizationId),
+            ),
+          );
+          let other = 0;
+          for (const t of tenants) {
+            if (named.has(t.organizationId)) this.set({ queue: q, tenant: t.organizationId }, t.pending);
+            else other += t.pending;
+          }
+          this.set({ queue: q, tenant: OTHER_TENANTS }, other);
+        }
       },
     });
     new Gauge({
@@ -94,8 +125,12 @@ export class QueueStatsCollector {
         const client = await queue.client;
         // A command queued while Redis is away would wait for it; fail the scrape instead.
         if (client.status !== 'ready') throw new Error(`Redis connection is ${client.status}`);
-        const [counts, ttl] = await Promise.all([queue.getJobCounts(...JOB_STATES), queue.getRateLimitTtl()]);
-        return [q, counts, ttl] as const;
+        const [counts, ttl, tenants] = await Promise.all([
+          queue.getJobCounts(...JOB_STATES),
+          queue.getRateLimitTtl(),
+          jobs.isFair(q) ? jobs.pendingByTenant(q) : Promise.resolve(null),
+        ]);
+        return [q, counts, ttl, tenants] as const;
       }),
     );
     const deadLetterCounts = await deadLetters.pendingCounts();
@@ -103,10 +138,12 @@ export class QueueStatsCollector {
       counts: {} as Snapshot['counts'],
       deadLetters: deadLetterCounts,
       rateLimitMs: {} as Snapshot['rateLimitMs'],
+      tenants: {},
     };
-    for (const [q, counts, ttl] of perQueue) {
+    for (const [q, counts, ttl, tenants] of perQueue) {
       snapshot.counts[q] = counts;
       snapshot.rateLimitMs[q] = ttl;
+      if (tenants) snapshot.tenants[q] = tenants;
     }
     return snapshot;
   }

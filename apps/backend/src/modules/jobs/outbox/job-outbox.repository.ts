@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { AppConfig } from '../../../config/configuration';
 import { InjectConfig } from '../../../config/app-config.module';
+import { JobsService } from '../jobs.service';
 import { withCorrelation } from '../../logging/correlation-context';
 import type { PriorityTier } from '../queues';
 import { PayloadSealer } from '../sealing/payload-sealer';
@@ -32,16 +33,21 @@ export function outboxJob<Q extends WorkQueueName, N extends JobName<Q>>(
 /**
  * Writes outbox rows (table job_outbox) in the caller's transaction, for this process's queue
  * prefix. Payloads are stored sealed, as Redis will hold them (the relay opens them to enqueue).
+ * A tenant with its cap of jobs waiting on one of the queues is refused first
+ * (TenantBackpressureError, 429), so the write rolls back whole.
  */
 @Injectable()
 export class JobOutboxRepository {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly sealer: PayloadSealer,
+    private readonly jobs: JobsService,
   ) {}
 
   async stage(client: PoolClient, jobs: OutboxJob[]): Promise<void> {
     if (jobs.length === 0) return;
+    const targets = new Map(jobs.map((j) => [`${j.queue}\u0000${j.data.organizationId}`, j]));
+    for (const j of targets.values()) await this.jobs.admitStaged(j.queue, j.data.organizationId);
     const sealed = await Promise.all(jobs.map((j) => this.sealer.seal(j.data)));
     const params: unknown[] = [this.config.queue.prefix];
     const values = jobs.map((j, i) => {

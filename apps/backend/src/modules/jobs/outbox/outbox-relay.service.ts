@@ -184,6 +184,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       const data = await this.sealer.open(row.data);
       const job = await this.jobs.enqueue(row.queue, row.job_name as never, data as never, {
         idempotencyKey: row.idempotency_key,
+        // Admitted when its write was: a committed write's jobs are never refused.
+        bypassPendingCap: true,
         ...(row.priority ? { priority: row.priority } : {}),
       });
       return { id: row.id, sent: job.id };

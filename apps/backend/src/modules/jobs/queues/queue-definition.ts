@@ -42,6 +42,11 @@ export interface QueueDefinition<
   defaultJobOptions: QueueJobDefaults;
   /** null: nothing consumes this queue. */
   worker: W;
+  /**
+   * false: jobs are not ordered by tenant within a tier (docs/fairness.md). For a queue fed by
+   * BullMQ job schedulers, which add jobs with their own priorities, not through JobsService.
+   */
+  fairOrder?: false;
   /** Job name -> payload schema. Job names are persisted in Redis: renaming one needs a migration. */
   jobs: J;
   /**

@@ -24,5 +24,7 @@ export const SCHEDULED_QUEUE = defineQueue({
     removeOnFail: { count: 5000, age: 3 * 24 * HOUR },
   },
   worker: { concurrency: 5 },
+  // One job per tenant and schedule tick: nothing to share out, and its schedulers set classic priorities.
+  fairOrder: false,
   jobs: jobsOf(SCHEDULED_JOB_TYPES, scheduledJobDataSchema),
 });
