@@ -237,6 +237,16 @@ describe('the pending cap', () => {
     expect(list.status).toBe(200);
     expect(list.body.items ?? list.body).toHaveLength(0);
   });
+
+  it('refuses a reindex request at the cap with 429, storing none of its jobs', async () => {
+    const org = 'org-reindex';
+    for (let i = 0; i < 5; i++) expect((await post(org, `r-${i}`)).status).toBe(202);
+    const before = await jobs.queue('indexing').getPrioritizedCount();
+    const res = await request(app.url!).post('/api/v1/search/reindex').set(bearer(org)).send({});
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
+    expect(await jobs.queue('indexing').getPrioritizedCount()).toBe(before);
+  });
 });
 
 describe('the weights admin API', () => {

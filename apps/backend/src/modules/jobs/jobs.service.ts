@@ -173,11 +173,12 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   /**
-   * For a write that stages jobs in the outbox: refuses (TenantBackpressureError) when the tenant
-   * has its cap of jobs waiting on the queue already, so the write is refused whole. Fails open:
-   * a Redis that does not answer must not refuse writes the outbox exists to keep.
+   * Before a write that stages `count` jobs in the outbox, or a request that enqueues several:
+   * refuses (TenantBackpressureError) when they would take the tenant past its pending cap, so the
+   * write or request is refused whole. Fails open: a Redis that does not answer must not refuse
+   * writes the outbox exists to keep (the enqueue itself then answers 503).
    */
-  async admitStaged(queue: WorkQueueName, organizationId: string): Promise<void> {
+  async admitUpTo(queue: WorkQueueName, organizationId: string, count = 1): Promise<void> {
     const cap = this.config.fairness.maxPending;
     if (!this.isFair(queue) || cap === 0) return;
     const q = this.queues[queue];
@@ -188,7 +189,7 @@ export class JobsService implements OnApplicationShutdown {
       this.logger.warn(`pending cap not checked for ${queue} (${err.message}): admitted`);
       return 0;
     });
-    if (Number(pending) >= cap) throw this.backpressure(queue, organizationId, Number(pending));
+    if (Number(pending) + count > cap) throw this.backpressure(queue, organizationId, Number(pending));
   }
 
   /** Each tenant with jobs waiting on a fair queue, and how many, most first. */
