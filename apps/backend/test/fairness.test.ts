@@ -339,3 +339,25 @@ describe('per-tenant metrics', () => {
     );
   });
 });
+
+describe('with fairness switched off', () => {
+  let app: TestApp;
+  let jobs: JobsService;
+  let redis: IORedis;
+  beforeAll(async () => {
+    app = await startTestApp({ APP_ROLE: 'api', FAIRNESS_ENABLED: 'false', FAIRNESS_MAX_PENDING: '3' });
+    jobs = app.context.get(JobsService, { strict: false });
+    redis = redisClient();
+  });
+  afterAll(() => app.close());
+
+  it('is first come, first served within a tier, with the classic priorities and no pending cap', async () => {
+    for (let i = 0; i < 10; i++) await jobs.enqueue('indexing', 'update', indexing('org-a', `c-${i}`));
+    for (let i = 0; i < 3; i++) await jobs.enqueue('indexing', 'update', indexing('org-b', `c-${i}`));
+    expect(await waitingOrder(redis, app, 'indexing')).toEqual([...Array(10).fill('org-a'), ...Array(3).fill('org-b')]);
+    const prefix = `${app.config.queue.prefix}:indexing`;
+    const scores = (await redis.zrange(`${prefix}:prioritized`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    expect(new Set(scores.map((s) => Math.floor(s / 2 ** 32)))).toEqual(new Set([5]));
+    expect(await redis.exists(`${prefix}:fair:state`)).toBe(0);
+  });
+});
