@@ -26,8 +26,9 @@ describe('priority bands', () => {
     expect(isFairQueue(INDEXING_QUEUE, true)).toBe(true);
     expect(isFairQueue(INDEXING_QUEUE, false)).toBe(false);
     expect(isFairQueue(SCHEDULED_QUEUE, true)).toBe(false);
-    expect(fairDefaultJobOptions(INDEXING_QUEUE, true).priority).toBe(bandStart('low'));
-    expect(fairDefaultJobOptions(INDEXING_QUEUE, false).priority).toBe(5);
-    expect(fairDefaultJobOptions(SCHEDULED_QUEUE, true).priority).toBe(2);
+    const priority = (o: object) => (o as { priority?: number }).priority;
+    expect(priority(fairDefaultJobOptions(INDEXING_QUEUE, true))).toBe(bandStart('low'));
+    expect(priority(fairDefaultJobOptions(INDEXING_QUEUE, false))).toBe(5);
+    expect(priority(fairDefaultJobOptions(SCHEDULED_QUEUE, true))).toBe(2);
   });
 });
