@@ -114,7 +114,7 @@ describe('fair order within a tier', () => {
 
   it('gives a tenant of weight 3 three jobs for each of a weight-1 tenant’s', async () => {
     const repo = app.context.get(TenantWeightsRepository, { strict: false });
-    await repo.set('org-heavy', 3, 'test');
+    await repo.set('org-heavy', { weight: 3, maxPending: null, aiCallsPerMinute: null }, 'test');
     await app.context.get(TenantWeights, { strict: false }).refresh();
     try {
       await flood('org-light', 100);
@@ -298,7 +298,36 @@ describe('the weights admin API', () => {
     expect(app.context.get(TenantWeights, { strict: false }).of('org-gold')).toBe(1);
   });
 
+  it('applies a tenant’s own pending cap, and the configured one again once it is reset', async () => {
+    const put = await request(app.url!)
+      .put('/admin/api/fairness/weights/org-small-plan')
+      .set(as(OPERATOR))
+      .send({ weight: 1, maxPending: 2, aiCallsPerMinute: 30 });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ weight: 1, maxPending: 2, aiCallsPerMinute: 30 });
+    const post = (i: number) =>
+      request(app.url!)
+        .post('/api/v1/jobs/indexing')
+        .set(bearer('org-small-plan'))
+        .send({ operation: 'create', entityType: 'case', entityId: `p-${i}` });
+    expect((await post(1)).status).toBe(202);
+    expect((await post(2)).status).toBe(202);
+    const refused = await post(3);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ pending: 2, limit: 2 });
+    const weights = app.context.get(TenantWeights, { strict: false });
+    expect(weights.aiCallsPerMinuteOf('org-small-plan')).toBe(30);
+    expect(weights.aiCallsPerMinuteOf('org-other')).toBe(0);
+    const page = await request(app.url!).get('/admin/fairness').set(as(VIEWER));
+    expect(page.text).toMatch(/org-small-plan<\/td>\s*<td>1<\/td>\s*<td>2<\/td>\s*<td>30<\/td>/);
+    expect((await request(app.url!).delete('/admin/api/fairness/weights/org-small-plan').set(as(OPERATOR))).status).toBe(204);
+    expect((await post(3)).status).toBe(202);
+  });
+
   it.each([
+    [{ weight: 1, maxPending: -1 }, 'maxPending', /at least 0/],
+    [{ weight: 1, aiCallsPerMinute: 'many' }, 'aiCallsPerMinute', /must be a number/],
+    [{ maxPending: 5 }, 'weight', /must be a number/],
     [{ weight: 0 }, 'weight', /at least 1/],
     [{ weight: 101 }, 'weight', /at most 100/],
     [{ weight: 1.5 }, 'weight', /whole number/],

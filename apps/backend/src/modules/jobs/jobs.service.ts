@@ -179,7 +179,7 @@ export class JobsService implements OnApplicationShutdown {
    * writes the outbox exists to keep (the enqueue itself then answers 503).
    */
   async admitUpTo(queue: WorkQueueName, organizationId: string, count = 1): Promise<void> {
-    const cap = this.config.fairness.maxPending;
+    const cap = this.weights.maxPendingOf(organizationId);
     if (!this.isFair(queue) || cap === 0) return;
     const q = this.queues[queue];
     const k = fairKeys(q);
@@ -207,8 +207,8 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   private backpressure(queue: WorkQueueName, organizationId: string, pending: number): TenantBackpressureError {
-    const f = this.config.fairness;
-    return new TenantBackpressureError(queue, organizationId, pending, f.maxPending, f.retryAfterSeconds);
+    const limit = this.weights.maxPendingOf(organizationId);
+    return new TenantBackpressureError(queue, organizationId, pending, limit, this.config.fairness.retryAfterSeconds);
   }
 
   /**
@@ -444,7 +444,7 @@ export class JobsService implements OnApplicationShutdown {
     const multi = client.multi() as FairMulti;
     if (to) {
       // The same guard, which also refuses a tenant at its pending cap; then the add; then the job's tag.
-      const cap = to.bypassPendingCap ? 0 : this.config.fairness.maxPending;
+      const cap = to.bypassPendingCap ? 0 : this.weights.maxPendingOf(to.organizationId);
       const k = fairKeys(q);
       multi.ethicoFairAdmit(...keys, q.keys.prioritized, k.state, ...k.tags, redisDeadline, to.organizationId, weight, String(cap));
     } else {
