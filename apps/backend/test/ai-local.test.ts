@@ -1,10 +1,10 @@
+import { bandStart } from '../src/modules/jobs/fairness/fair-order';
 import { Job } from 'bullmq';
 import request from 'supertest';
 import { summarize } from '../src/modules/ai/local/local-algorithms';
 import { idempotentJobId } from '../src/modules/jobs/jobs.service';
 import { AiProcessor } from '../src/modules/jobs/processors/ai.processor';
 import { AI_QUEUE_NAME } from '../src/modules/jobs/queues/ai.queue';
-import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { AiTestBed } from './harness/ai';
 import { dataOf } from './harness/app';
 import { REPORT, REPORT_SUMMARY } from './fixtures/ai-texts';
@@ -120,7 +120,7 @@ describe('AI with the embedded default (local provider only)', () => {
     // Normal priority, idempotent per case version, and no case text in Redis.
     for (const type of ['generate-summary', 'categorize'] as const) {
       const job = await eventually(async () => (await bed.queue.getJob(idempotentJobId(org, `ai:${type}:case:${caseId}:v1`))) ?? undefined);
-      expect(job.opts.priority).toBe(PRIORITY_TIERS.normal);
+      expect(job.opts.priority).toBe(bandStart('normal')); // the tier's band start (docs/fairness.md)
       expect(Object.keys(job.data).sort()).toEqual(['correlationId', 'organizationId', 'sealed']);
       expect(await dataOf(bed.app, job)).toEqual({
         type,

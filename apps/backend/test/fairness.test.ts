@@ -115,7 +115,7 @@ describe('fair order within a tier', () => {
 
   it('gives a tenant of weight 3 three jobs for each of a weight-1 tenant’s', async () => {
     const repo = app.context.get(TenantWeightsRepository, { strict: false });
-    await repo.set('org-heavy', 3, 'test');
+    await repo.set('org-heavy', { weight: 3, maxPending: null, aiCallsPerMinute: null }, 'test');
     await app.context.get(TenantWeights, { strict: false }).refresh();
     try {
       await flood('org-light', 100);
@@ -238,6 +238,16 @@ describe('the pending cap', () => {
     expect(list.status).toBe(200);
     expect(list.body.items ?? list.body).toHaveLength(0);
   });
+
+  it('refuses a reindex request at the cap with 429, storing none of its jobs', async () => {
+    const org = 'org-reindex';
+    for (let i = 0; i < 5; i++) expect((await post(org, `r-${i}`)).status).toBe(202);
+    const before = await jobs.queue('indexing').getPrioritizedCount();
+    const res = await request(app.url!).post('/api/v1/search/reindex').set(bearer(org)).send({});
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
+    expect(await jobs.queue('indexing').getPrioritizedCount()).toBe(before);
+  });
 });
 
 describe('the weights admin API', () => {
@@ -289,7 +299,36 @@ describe('the weights admin API', () => {
     expect(app.context.get(TenantWeights, { strict: false }).of('org-gold')).toBe(1);
   });
 
+  it('applies a tenant’s own pending cap, and the configured one again once it is reset', async () => {
+    const put = await request(app.url!)
+      .put('/admin/api/fairness/weights/org-small-plan')
+      .set(as(OPERATOR))
+      .send({ weight: 1, maxPending: 2, aiCallsPerMinute: 30 });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ weight: 1, maxPending: 2, aiCallsPerMinute: 30 });
+    const post = (i: number) =>
+      request(app.url!)
+        .post('/api/v1/jobs/indexing')
+        .set(bearer('org-small-plan'))
+        .send({ operation: 'create', entityType: 'case', entityId: `p-${i}` });
+    expect((await post(1)).status).toBe(202);
+    expect((await post(2)).status).toBe(202);
+    const refused = await post(3);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ pending: 2, limit: 2 });
+    const weights = app.context.get(TenantWeights, { strict: false });
+    expect(weights.aiCallsPerMinuteOf('org-small-plan')).toBe(30);
+    expect(weights.aiCallsPerMinuteOf('org-other')).toBe(0);
+    const page = await request(app.url!).get('/admin/fairness').set(as(VIEWER));
+    expect(page.text).toMatch(/org-small-plan<\/td>\s*<td>1<\/td>\s*<td>2<\/td>\s*<td>30<\/td>/);
+    expect((await request(app.url!).delete('/admin/api/fairness/weights/org-small-plan').set(as(OPERATOR))).status).toBe(204);
+    expect((await post(3)).status).toBe(202);
+  });
+
   it.each([
+    [{ weight: 1, maxPending: -1 }, 'maxPending', /at least 0/],
+    [{ weight: 1, aiCallsPerMinute: 'many' }, 'aiCallsPerMinute', /must be a number/],
+    [{ maxPending: 5 }, 'weight', /must be a number/],
     [{ weight: 0 }, 'weight', /at least 1/],
     [{ weight: 101 }, 'weight', /at most 100/],
     [{ weight: 1.5 }, 'weight', /whole number/],
@@ -328,5 +367,27 @@ describe('per-tenant metrics', () => {
         'ethico_tenant_pending_jobs{queue="indexing",tenant="other",role="api"} 3',
       ].sort(),
     );
+  });
+});
+
+describe('with fairness switched off', () => {
+  let app: TestApp;
+  let jobs: JobsService;
+  let redis: IORedis;
+  beforeAll(async () => {
+    app = await startTestApp({ APP_ROLE: 'api', FAIRNESS_ENABLED: 'false', FAIRNESS_MAX_PENDING: '3' });
+    jobs = app.context.get(JobsService, { strict: false });
+    redis = redisClient();
+  });
+  afterAll(() => app.close());
+
+  it('is first come, first served within a tier, with the classic priorities and no pending cap', async () => {
+    for (let i = 0; i < 10; i++) await jobs.enqueue('indexing', 'update', indexing('org-a', `c-${i}`));
+    for (let i = 0; i < 3; i++) await jobs.enqueue('indexing', 'update', indexing('org-b', `c-${i}`));
+    expect(await waitingOrder(redis, app, 'indexing')).toEqual([...Array(10).fill('org-a'), ...Array(3).fill('org-b')]);
+    const prefix = `${queuePrefix(app.config.queue.prefix, 'indexing')}:indexing`;
+    const scores = (await redis.zrange(`${prefix}:prioritized`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    expect(new Set(scores.map((s) => Math.floor(s / 2 ** 32)))).toEqual(new Set([5]));
+    expect(await redis.exists(`${prefix}:fair:state`)).toBe(0);
   });
 });

@@ -66,6 +66,13 @@ describe('the dashboard file', () => {
   });
 });
 
+const promtool = spawnSync('promtool', ['--version']).status === 0;
+(promtool ? it : it.skip)('the alert rules pass promtool check rules (skipped only when promtool is not installed)', () => {
+  const check = spawnSync('promtool', ['check', 'rules', ALERTS], { encoding: 'utf8' });
+  expect(check.stdout + check.stderr).toMatch(/SUCCESS/);
+  expect(check.status).toBe(0);
+});
+
 describeWithPrometheus('Grafana dashboard against a real Prometheus', () => {
   let app: TestApp;
   let prometheus: ChildProcess;

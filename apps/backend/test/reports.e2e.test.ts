@@ -1,3 +1,4 @@
+import { bandStart } from '../src/modules/jobs/fairness/fair-order';
 import ExcelJS from 'exceljs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -5,7 +6,6 @@ import request from 'supertest';
 import { DatabaseService } from '../src/modules/database/database.service';
 import { DeadLetterService } from '../src/modules/jobs/dead-letter/dead-letter.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { JobEventStreamsService } from '../src/modules/jobs/progress/job-event-streams.service';
 import { ReportExpiryScheduler } from '../src/modules/reports/report-expiry.scheduler';
 import { PayloadSealer } from '../src/modules/jobs/sealing/payload-sealer';
@@ -105,7 +105,7 @@ describe('case exports: background job, progress over SSE, download by its tenan
     await jobs.queue('reports').pause();
     const id = await enqueue(orgA, { format: 'csv' });
     const stored = await jobs.queue('reports').getJob(id);
-    expect(stored?.opts.priority).toBe(PRIORITY_TIERS.low);
+    expect(stored?.opts.priority).toBe(bandStart('low')); // the tier's band start (docs/fairness.md)
     expect(await dataOf(app, stored)).toMatchObject({ organizationId: orgA, format: 'csv', filter: {} });
 
     const stream = await openSse(`${app.url}/api/v1/jobs/reports/${id}/events`, bearer(orgA));

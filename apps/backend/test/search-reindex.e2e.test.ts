@@ -1,8 +1,8 @@
+import { bandStart } from '../src/modules/jobs/fairness/fair-order';
 import { QueueEvents } from 'bullmq';
 import request from 'supertest';
 import { DatabaseService } from '../src/modules/database/database.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { PRIORITY_TIERS } from '../src/modules/jobs/queues';
 import { dataOf, startTestApp, TestApp } from './harness/app';
 import { redisEnv } from './harness/config';
 import { bearer } from './harness/http';
@@ -72,7 +72,7 @@ describe('reindexing an organization', () => {
     expect(res.body.jobs).toEqual([expect.objectContaining({ queue: 'indexing', name: 'reindex' })]);
     const jobId: string = res.body.jobs[0].id;
     const job = await app.context.get(JobsService).queue('indexing').getJob(jobId);
-    expect(job?.opts.priority).toBe(PRIORITY_TIERS.low);
+    expect(job?.opts.priority).toBe(bandStart('low')); // the tier's band start (docs/fairness.md)
     expect(await dataOf(app, job)).toMatchObject({ organizationId: org, operation: 'reindex', entityType: 'case', entityId: '*' });
 
     const jobView = async () => (await request(app.url!).get(`/api/v1/jobs/indexing/${jobId}`).set(bearer(org))).body;

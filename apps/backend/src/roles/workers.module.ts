@@ -13,6 +13,7 @@ import { sealingWorkerClass } from '../modules/jobs/runtime/sealing.worker';
 import { TenantCaps, tenantCappedWorkerClass } from '../modules/jobs/runtime/tenant-caps.worker';
 import { AI_QUEUE_NAME, isWorkQueue, WORK_QUEUES } from '../modules/jobs/queues';
 import { PayloadSealer } from '../modules/jobs/sealing/payload-sealer';
+import { TenantWeights } from '../modules/jobs/fairness/tenant-weights';
 import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.listener';
 
 /**
@@ -21,7 +22,7 @@ import { WorkerFailuresListener } from '../modules/jobs/runtime/worker-failures.
  */
 @Module({})
 export class WorkersModule {
-  constructor(sealer: PayloadSealer, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(sealer: PayloadSealer, @Inject(APP_CONFIG) config: AppConfig, weights: TenantWeights) {
     const unknown = Object.keys(config.fairness.tenantConcurrency).filter((q) => !isWorkQueue(q));
     if (unknown.length > 0) {
       throw new ConfigValidationError([
@@ -29,7 +30,7 @@ export class WorkersModule {
       ]);
     }
     // Modules are instantiated before @nestjs/bullmq creates the workers (module init).
-    BullModule.workerClass = tenantCappedWorkerClass(sealingWorkerClass(sealer), (queue) => tenantCapsOf(config, queue));
+    BullModule.workerClass = tenantCappedWorkerClass(sealingWorkerClass(sealer), (queue, org) => tenantCapsOf(config, weights, queue, org));
   }
 
   static forQueues(queues: WorkQueueName[], extra: { processors?: Provider[] } = {}): DynamicModule {
@@ -53,11 +54,20 @@ export class WorkersModule {
   }
 }
 
-/** A queue's per-tenant caps from the configuration (docs/fairness.md), or null: no check at all. */
-function tenantCapsOf(config: AppConfig, queue: string): TenantCaps | null {
+/**
+ * A queue's caps for one tenant (docs/fairness.md), or null: no check at all. The concurrency cap is
+ * per queue (FAIRNESS_TENANT_CONCURRENCY); the AI start limit is the tenant's own (tenant_fairness)
+ * or FAIRNESS_AI_CALLS_PER_MINUTE. Called for every job: map look-ups, no round trip.
+ */
+export function tenantCapsOf(
+  config: AppConfig,
+  weights: Pick<TenantWeights, 'aiCallsPerMinuteOf'>,
+  queue: string,
+  organizationId: string,
+): TenantCaps | null {
   const f = config.fairness;
   const concurrency = f.tenantConcurrency[queue] ?? 0;
-  const perWindow = queue === AI_QUEUE_NAME ? f.aiCallsPerMinute : 0;
+  const perWindow = queue === AI_QUEUE_NAME ? weights.aiCallsPerMinuteOf(organizationId) : 0;
   if (concurrency === 0 && perWindow === 0) return null;
   return { concurrency, perWindow, windowMs: 60_000, retryMs: f.capRetryMs };
 }

@@ -12,20 +12,26 @@ const organizationSchema = z
   .min(1, { error: 'must not be empty' })
   .max(200, { error: 'must be at most 200 characters' })
   .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' });
+const whole = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 const weightBody = knownFieldsOnly(
   {
-    weight: z
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be at least 1' })
-      .max(100, { error: 'must be at most 100' }),
+    weight: whole(1, 100),
+    // null (or left out): the configured limit applies to the tenant.
+    maxPending: whole(0, 10_000_000).nullable().optional(),
+    aiCallsPerMinute: whole(0, 1_000_000).nullable().optional(),
   },
-  'is not a field of a tenant weight (only weight)',
+  'is not a field of a tenant weight (weight, maxPending, aiCallsPerMinute)',
 );
 
 /**
  * Tenant fairness (docs/fairness.md): every admin reads who is using each queue and the tenants'
- * weights; operators change a weight, which every process applies within FAIRNESS_WEIGHTS_REFRESH_MS.
+ * weights and limits; operators change them, and every process applies a change within
+ * FAIRNESS_WEIGHTS_REFRESH_MS.
  */
 @Controller('admin/api/fairness')
 @UseGuards(AdminAuthGuard)
@@ -41,8 +47,12 @@ export class FairnessController {
   @RequireAdminRole('operator')
   async set(@Param('organizationId') org: string, @Body() body: unknown, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantWeight> {
     const organizationId = parseOr400(organizationSchema, org, ['organizationId']);
-    const { weight } = parseOr400(weightBody, body);
-    return this.weights.set(organizationId, weight, admin.name);
+    const { weight, maxPending, aiCallsPerMinute } = parseOr400(weightBody, body);
+    return this.weights.set(
+      organizationId,
+      { weight, maxPending: maxPending ?? null, aiCallsPerMinute: aiCallsPerMinute ?? null },
+      admin.name,
+    );
   }
 
   @Delete('weights/:organizationId')

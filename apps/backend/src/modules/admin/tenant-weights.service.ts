@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { DEFAULT_WEIGHT, TenantWeights } from '../jobs/fairness/tenant-weights';
-import { TenantWeight, TenantWeightsRepository } from '../jobs/fairness/tenant-weights.repository';
+import { TenantFairnessSettings, TenantWeight, TenantWeightsRepository } from '../jobs/fairness/tenant-weights.repository';
 import { JobsService } from '../jobs/jobs.service';
 import { WORK_QUEUES, WorkQueueName } from '../jobs/types/index';
 
@@ -18,6 +18,7 @@ interface QueueUsage {
 export interface FairnessView {
   enabled: boolean;
   maxPending: number;
+  aiCallsPerMinute: number;
   defaultWeight: number;
   weights: TenantWeight[];
   queues: QueueUsage[];
@@ -47,14 +48,15 @@ export class TenantWeightsService {
     return {
       enabled: this.config.fairness.enabled,
       maxPending: this.config.fairness.maxPending,
+      aiCallsPerMinute: this.config.fairness.aiCallsPerMinute,
       defaultWeight: DEFAULT_WEIGHT,
       weights: await this.repository.all(),
       queues,
     };
   }
 
-  async set(organizationId: string, weight: number, by: string): Promise<TenantWeight> {
-    const row = await this.repository.set(organizationId, weight, by);
+  async set(organizationId: string, settings: TenantFairnessSettings, by: string): Promise<TenantWeight> {
+    const row = await this.repository.set(organizationId, settings, by);
     await this.cache.refresh();
     return row;
   }

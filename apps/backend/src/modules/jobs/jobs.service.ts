@@ -175,12 +175,13 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   /**
-   * For a write that stages jobs in the outbox: refuses (TenantBackpressureError) when the tenant
-   * has its cap of jobs waiting on the queue already, so the write is refused whole. Fails open:
-   * a Redis that does not answer must not refuse writes the outbox exists to keep.
+   * Before a write that stages `count` jobs in the outbox, or a request that enqueues several:
+   * refuses (TenantBackpressureError) when they would take the tenant past its pending cap, so the
+   * write or request is refused whole. Fails open: a Redis that does not answer must not refuse
+   * writes the outbox exists to keep (the enqueue itself then answers 503).
    */
-  async admitStaged(queue: WorkQueueName, organizationId: string): Promise<void> {
-    const cap = this.config.fairness.maxPending;
+  async admitUpTo(queue: WorkQueueName, organizationId: string, count = 1): Promise<void> {
+    const cap = this.weights.maxPendingOf(organizationId);
     if (!this.isFair(queue) || cap === 0) return;
     const q = this.queues[queue];
     const k = fairKeys(q);
@@ -190,7 +191,7 @@ export class JobsService implements OnApplicationShutdown {
       this.logger.warn(`pending cap not checked for ${queue} (${err.message}): admitted`);
       return 0;
     });
-    if (Number(pending) >= cap) throw this.backpressure(queue, organizationId, Number(pending));
+    if (Number(pending) + count > cap) throw this.backpressure(queue, organizationId, Number(pending));
   }
 
   /** Each tenant with jobs waiting on a fair queue, and how many, most first. */
@@ -208,8 +209,8 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   private backpressure(queue: WorkQueueName, organizationId: string, pending: number): TenantBackpressureError {
-    const f = this.config.fairness;
-    return new TenantBackpressureError(queue, organizationId, pending, f.maxPending, f.retryAfterSeconds);
+    const limit = this.weights.maxPendingOf(organizationId);
+    return new TenantBackpressureError(queue, organizationId, pending, limit, this.config.fairness.retryAfterSeconds);
   }
 
   /**
@@ -454,7 +455,7 @@ export class JobsService implements OnApplicationShutdown {
     multi.exists(q.toKey(opts.jobId ?? '\0none'));
     if (to) {
       // The same guard, which also refuses a tenant at its pending cap; then the add; then the job's tag.
-      const cap = to.bypassPendingCap ? 0 : this.config.fairness.maxPending;
+      const cap = to.bypassPendingCap ? 0 : this.weights.maxPendingOf(to.organizationId);
       const k = fairKeys(q);
       multi.ethicoFairAdmit(...keys, q.keys.prioritized, k.state, ...k.tags, redisDeadline, to.organizationId, weight, String(cap));
     } else {

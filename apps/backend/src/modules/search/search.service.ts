@@ -88,6 +88,8 @@ export class SearchService {
     const types = request.entityType ? [request.entityType] : SEARCHABLE_ENTITY_TYPES;
     const entityId = request.entityId ?? REINDEX_ALL;
     const window = Math.floor(Date.now() / REINDEX_WINDOW_MS);
+    // All of them or none: a tenant at its pending cap is refused (429) before any is stored.
+    await this.jobs.admitUpTo('indexing', organizationId, types.length);
     return Promise.all(
       types.map((entityType) =>
         this.jobs.enqueue(

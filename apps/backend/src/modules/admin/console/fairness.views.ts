@@ -7,7 +7,7 @@ const FAIRNESS_CONSOLE_ROUTE = '/admin/fairness';
 type FairnessPageView = Omit<FairnessView, 'weights'> & {
   title: string;
   admin: AdminPrincipal | null;
-  weights: { organizationId: string; weight: number; updatedBy: string; updatedAt: string }[];
+  weights: { organizationId: string; weight: number; maxPending: string; aiCallsPerMinute: string; updatedBy: string; updatedAt: string }[];
 };
 
 const template = pageTemplate<FairnessPageView>('fairness', FAIRNESS_CONSOLE_ROUTE);
@@ -18,6 +18,11 @@ export function fairnessPage(admin: AdminPrincipal, view: FairnessView): string 
     ...view,
     title: 'Tenant fairness',
     admin,
-    weights: view.weights.map((w) => ({ ...w, updatedBy: w.updatedBy ?? '–' })),
+    weights: view.weights.map((w) => ({
+      ...w,
+      maxPending: w.maxPending === null ? 'configured' : String(w.maxPending),
+      aiCallsPerMinute: w.aiCallsPerMinute === null ? 'configured' : String(w.aiCallsPerMinute),
+      updatedBy: w.updatedBy ?? '–',
+    })),
   });
 }

@@ -4,13 +4,21 @@ import { DatabaseService } from '../../database/database.service';
 export interface TenantWeight {
   organizationId: string;
   weight: number;
+  /** Replaces FAIRNESS_MAX_PENDING for this tenant; null: the configured one. */
+  maxPending: number | null;
+  /** Replaces FAIRNESS_AI_CALLS_PER_MINUTE for this tenant (0: no limit); null: the configured one. */
+  aiCallsPerMinute: number | null;
   updatedAt: string;
   updatedBy: string | null;
 }
 
+export type TenantFairnessSettings = Pick<TenantWeight, 'weight' | 'maxPending' | 'aiCallsPerMinute'>;
+
 interface Row {
   organization_id: string;
   weight: number;
+  max_pending: number | null;
+  ai_calls_per_minute: number | null;
   updated_at: Date;
   updated_by: string | null;
 }
@@ -18,11 +26,13 @@ interface Row {
 const view = (r: Row): TenantWeight => ({
   organizationId: r.organization_id,
   weight: r.weight,
+  maxPending: r.max_pending,
+  aiCallsPerMinute: r.ai_calls_per_minute,
   updatedAt: r.updated_at.toISOString(),
   updatedBy: r.updated_by,
 });
 
-/** Tenants' fairness weights (table tenant_fairness); a tenant without a row weighs 1. */
+/** Tenants' fairness weights and limits (table tenant_fairness); a tenant without a row weighs 1 and has the configured limits. */
 @Injectable()
 export class TenantWeightsRepository {
   constructor(private readonly db: DatabaseService) {}
@@ -31,12 +41,13 @@ export class TenantWeightsRepository {
     return (await this.db.query<Row>(`SELECT * FROM tenant_fairness ORDER BY organization_id`)).map(view);
   }
 
-  async set(organizationId: string, weight: number, by: string): Promise<TenantWeight> {
+  async set(organizationId: string, settings: TenantFairnessSettings, by: string): Promise<TenantWeight> {
     const [row] = await this.db.query<Row>(
-      `INSERT INTO tenant_fairness (organization_id, weight, updated_by) VALUES ($1, $2, $3)
-       ON CONFLICT (organization_id) DO UPDATE SET weight = $2, updated_by = $3, updated_at = now()
+      `INSERT INTO tenant_fairness (organization_id, weight, max_pending, ai_calls_per_minute, updated_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (organization_id) DO UPDATE
+         SET weight = $2, max_pending = $3, ai_calls_per_minute = $4, updated_by = $5, updated_at = now()
        RETURNING *`,
-      [organizationId, weight, by],
+      [organizationId, settings.weight, settings.maxPending, settings.aiCallsPerMinute, by],
     );
     return view(row);
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { AppConfig } from '../../../config/configuration';
 import { InjectConfig } from '../../../config/app-config.module';
-import { TenantWeightsRepository } from './tenant-weights.repository';
+import { TenantWeight, TenantWeightsRepository } from './tenant-weights.repository';
 
 export const DEFAULT_WEIGHT = 1;
 
@@ -15,6 +15,7 @@ export const DEFAULT_WEIGHT = 1;
 export class TenantWeights implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TenantWeights.name);
   private weights = new Map<string, number>();
+  private rows = new Map<string, TenantWeight>();
   private timer?: NodeJS.Timeout;
   private failing = false;
 
@@ -24,7 +25,7 @@ export class TenantWeights implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.config.fairness.enabled) return;
+    // Also with fairness off: the tenants' AI limits apply to workers either way.
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.config.fairness.weightsRefreshMs);
     this.timer.unref();
@@ -43,10 +44,27 @@ export class TenantWeights implements OnModuleInit, OnApplicationShutdown {
     return this.weights;
   }
 
+  /** The tenant's pending cap: its own, or FAIRNESS_MAX_PENDING. */
+  maxPendingOf(organizationId: string): number {
+    return this.rows.get(organizationId)?.maxPending ?? this.config.fairness.maxPending;
+  }
+
+  /** AI jobs the tenant may start per minute: its own limit, or FAIRNESS_AI_CALLS_PER_MINUTE (0: none). */
+  aiCallsPerMinuteOf(organizationId: string): number {
+    return this.rows.get(organizationId)?.aiCallsPerMinute ?? this.config.fairness.aiCallsPerMinute;
+  }
+
+  /** Whether some tenant has an AI limit of its own (workers then look up every AI job's tenant). */
+  hasAiLimits(): boolean {
+    for (const r of this.rows.values()) if (r.aiCallsPerMinute !== null) return true;
+    return false;
+  }
+
   async refresh(): Promise<void> {
     try {
       const rows = await this.repository.all();
-      this.weights = new Map(rows.map((r) => [r.organizationId, r.weight]));
+      this.weights = new Map(rows.filter((r) => r.weight !== DEFAULT_WEIGHT).map((r) => [r.organizationId, r.weight]));
+      this.rows = new Map(rows.map((r) => [r.organizationId, r]));
       if (this.failing) this.logger.log('tenant weights read again');
       this.failing = false;
     } catch (err) {

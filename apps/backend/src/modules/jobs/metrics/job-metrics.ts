@@ -77,8 +77,9 @@ export class JobMetrics {
   }
 
   started(queue: WorkQueueName, job: Job): void {
-    // Only the first attempt: a retry's wait is backoff, not queueing.
-    if (job.attemptsMade > 0 || !job.processedOn) return;
+    // Only the first start: a retry's wait is backoff, and a job held back by its tenant's cap
+    // (docs/fairness.md) or recovered after a stall starts again without a new attempt.
+    if (job.attemptsMade > 0 || job.attemptsStarted > 1 || !job.processedOn) return;
     const readyAt = job.timestamp + (job.opts.delay ?? 0);
     const waited = seconds(job.processedOn - readyAt);
     this.wait.series(queue, jobLabel(queue, job)).observe(waited);

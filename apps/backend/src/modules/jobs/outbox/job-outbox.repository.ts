@@ -46,8 +46,14 @@ export class JobOutboxRepository {
 
   async stage(client: PoolClient, jobs: OutboxJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    const targets = new Map(jobs.map((j) => [`${j.queue}\u0000${j.data.organizationId}`, j]));
-    for (const j of targets.values()) await this.jobs.admitStaged(j.queue, j.data.organizationId);
+    const targets = new Map<string, { job: OutboxJob; count: number }>();
+    for (const j of jobs) {
+      const key = `${j.queue}\u0000${j.data.organizationId}`;
+      const t = targets.get(key);
+      if (t) t.count++;
+      else targets.set(key, { job: j, count: 1 });
+    }
+    for (const { job, count } of targets.values()) await this.jobs.admitUpTo(job.queue, job.data.organizationId, count);
     const sealed = await Promise.all(jobs.map((j) => this.sealer.seal(j.data)));
     const params: unknown[] = [this.config.queue.prefix];
     const values = jobs.map((j, i) => {

@@ -59,17 +59,15 @@ return 0`;
  */
 export function tenantCappedWorkerClass(
   Base: typeof CancellableWorker,
-  capsOf: (queue: string) => TenantCaps | null,
+  capsOf: (queue: string, organizationId: string) => TenantCaps | null,
 ): typeof CancellableWorker {
   return class TenantCappedWorker extends Base {
-    private caps: TenantCaps | null | undefined;
-
     // Not async: on a queue without caps the job goes straight on, without a promise of its own.
     protected override callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
-      if (this.caps === undefined) this.caps = capsOf(this.name);
       const organizationId = (job.data as { organizationId?: unknown } | undefined)?.organizationId;
-      if (!this.caps || typeof organizationId !== 'string' || !job.id) return super.callProcessJob(job, token, signal);
-      return this.callCapped(job, token, signal, this.caps, organizationId);
+      const caps = typeof organizationId === 'string' && job.id ? capsOf(this.name, organizationId) : null;
+      if (!caps) return super.callProcessJob(job, token, signal);
+      return this.callCapped(job, token, signal, caps, organizationId as string);
     }
 
     private async callCapped(job: Job, token: string, signal: AbortSignal | undefined, caps: TenantCaps, organizationId: string) {
