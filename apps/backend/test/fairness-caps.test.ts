@@ -60,7 +60,12 @@ describe('per-tenant caps on workers', () => {
       if (failFirst && job.attemptsMade === 0 && org === 'org-fail') throw new UnrecoverableError('no');
     };
     return [1, 2].map(
-      () => new Capped('indexing', processor, { connection: redisClient(), prefix: queuePrefix(app.config.queue.prefix, 'indexing'), concurrency: 5 }),
+      () =>
+        new Capped('indexing', processor, {
+          connection: redisClient(),
+          prefix: queuePrefix(app.config.queue.prefix, 'indexing'),
+          concurrency: 5,
+        }),
     );
   }
 

@@ -261,7 +261,13 @@ export class JobsService implements OnApplicationShutdown {
    * One add, refused by Redis when it runs past the enqueue's deadline (addInTime); a late answer is
    * withdrawn. `existed`: a job was stored under opts.jobId before (the add kept it, not this one).
    */
-  private addGuarded(queue: WorkQueueName, name: string, payload: object, opts: JobsOptions, to: FairAdd | null): Promise<{ job: Job; existed: boolean }> {
+  private addGuarded(
+    queue: WorkQueueName,
+    name: string,
+    payload: object,
+    opts: JobsOptions,
+    to: FairAdd | null,
+  ): Promise<{ job: Job; existed: boolean }> {
     const q = this.queues[queue];
     const started = Date.now();
     return this.withRedis(
