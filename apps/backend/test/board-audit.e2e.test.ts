@@ -72,6 +72,8 @@ describe('Bull Board in the audit trail', () => {
     const retried = await request(app.url!).put(`/admin/queues/api/queues/email/${jobId}/retry`).set(operator());
     expect(retried.status).toBeLessThan(300);
     expect(await app.context.get(JobsService).queue('email').getJobState(jobId)).not.toBe('failed');
+    // The row of a write that went through is written once its answer is sent: it may land just after.
+    await eventually(async () => (await rows(jobId)).length === 2, 5_000, 50);
     expect(await rows(jobId)).toEqual([
       {
         actor: 'vic',
@@ -104,6 +106,8 @@ describe('Bull Board in the audit trail', () => {
       .send({ jobData: { ...job.data, to: 'd@example.com' } });
     expect(fixed.status).toBe(200);
     expect((await queue.getJob(job.id!))!.data.to).toBe('d@example.com');
+    // The row of a write that went through is written once its answer is sent: it may land just after.
+    await eventually(async () => (await rows(job.id!)).length === 2, 5_000, 50);
     expect((await rows(job.id!)).map((r) => [r.action, r.outcome])).toEqual([
       ['board-update-data', 'refused'],
       ['board-update-data', 'done'],
