@@ -53,8 +53,11 @@ export class JobOutboxRepository {
       if (t) t.count++;
       else targets.set(key, { job: j, count: 1 });
     }
-    for (const { job, count } of targets.values()) await this.jobs.admitUpTo(job.queue, job.data.organizationId, count);
-    const sealed = await Promise.all(jobs.map((j) => this.sealer.seal(j.data)));
+    // At once, not one after another: the write holds its case-number lock until it commits.
+    const [sealed] = await Promise.all([
+      Promise.all(jobs.map((j) => this.sealer.seal(j.data))),
+      ...[...targets.values()].map(({ job, count }) => this.jobs.admitUpTo(job.queue, job.data.organizationId, count)),
+    ]);
     const params: unknown[] = [this.config.queue.prefix];
     const values = jobs.map((j, i) => {
       params.push(j.queue, j.name, JSON.stringify(sealed[i]), j.idempotencyKey, j.priority ?? null);
