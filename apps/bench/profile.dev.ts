@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMAIL_QUEUE } from '../backend/src/modules/jobs/queues/email.queue';
 import { bullDefaultJobOptions } from '../backend/src/modules/jobs/queues/queue-definition';
+import { queuePrefix } from '../backend/src/modules/jobs/queues/queue-prefix';
 import { until } from './lib/bench';
 import { BenchChild } from './lib/children';
 import { appEnv, emailPayload } from './lib/env';
@@ -33,7 +34,8 @@ async function main() {
     );
     const q = new Queue('email', {
       connection: { ...servers.redis, maxRetriesPerRequest: null },
-      prefix,
+      // Our workers keep each queue under its own hash tag; raw BullMQ's use the prefix as given.
+      prefix: kind.startsWith('ours') ? queuePrefix(prefix, 'email') : prefix,
       defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE),
     });
     const N = Number(process.env.N ?? 20000);
