@@ -13,6 +13,7 @@ import { bullDefaultJobOptions, PRIORITY_TIERS, PriorityTier, queuePrefix, WORK_
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 import { PayloadSealer } from './sealing/payload-sealer';
 import { PayloadKeyError } from './sealing/payload-key.errors';
+import { waitForReplicas } from './replica-wait';
 
 export { idempotentJobId } from './idempotency';
 
@@ -128,11 +129,32 @@ export class JobsService implements OnApplicationShutdown {
     // Always a priority: without one BullMQ would take the job before every prioritized (High) job.
     opts.priority = options.priority ? PRIORITY_TIERS[options.priority] : WORK_QUEUE_DEFINITIONS[queue].defaultJobOptions.priority;
     if (options.delayMs) opts.delay = options.delayMs;
+    let enqueued: EnqueuedJob;
     if (!options.idempotencyKey) {
       const job = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts);
-      return { id: job.id!, queue, name, state: initialState(job) };
+      enqueued = { id: job.id!, queue, name, state: initialState(job) };
+    } else {
+      enqueued = await this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system');
     }
-    return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system');
+    if (opts.priority === PRIORITY_TIERS.high) await this.replicated(queue, enqueued.id);
+    return enqueued;
+  }
+
+  /**
+   * REDIS_WAIT_REPLICAS: a High-tier job is answered once that many replicas have it, so a failover
+   * right after the answer keeps it. The job is stored whatever WAIT says: fewer replicas in time is
+   * logged, never an error (a 503 would tell the caller to retry a job that exists).
+   */
+  private async replicated(queue: WorkQueueName, id: string): Promise<void> {
+    const { replicas, timeoutMs } = this.config.redis.waitAfterEnqueue;
+    if (replicas === 0) return;
+    try {
+      const acked = await waitForReplicas(this.producer, this.queues[queue].keys.id, replicas, timeoutMs);
+      if (acked < replicas)
+        this.logger.warn(`${queue} job ${id} (High) stored; ${acked} of ${replicas} replica(s) had it within ${timeoutMs} ms`);
+    } catch (err) {
+      this.logger.warn(`${queue} job ${id} (High) stored; WAIT failed: ${(err as Error).message}`);
+    }
   }
 
   /**
