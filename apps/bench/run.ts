@@ -4,6 +4,7 @@ import { machineInfo, saveResult, writeReport } from './lib/report';
 import { flushRedis, startBenchServers } from './lib/servers';
 import { reportHeader } from './header';
 import { aiCapacityBench } from './ai-capacity.bench';
+import { clusterBench } from './cluster.bench';
 import { enqueueBench } from './enqueue.bench';
 import { memoryBench } from './memory.bench';
 import { nonBlockingBench } from './nonblocking.bench';
@@ -28,6 +29,7 @@ export const BENCHMARKS: Benchmark[] = [
   searchableBench,
   memoryBench,
   sealBench,
+  clusterBench,
 ].map((b) => b as Benchmark);
 
 async function main(): Promise<void> {
