@@ -12,7 +12,7 @@ export interface RedisAddress {
  * Sentinel names (REDIS_SENTINELS + REDIS_SENTINEL_NAME), or a Redis Cluster (REDIS_CLUSTER_NODES).
  * Credentials and TLS apply to every server of the topology.
  */
-export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
+type RedisMode = 'standalone' | 'sentinel' | 'cluster';
 
 const address = (raw: string): RedisAddress | null => {
   const m = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(raw);
