@@ -5,6 +5,7 @@ import { flushRedis, startBenchServers } from './lib/servers';
 import { reportHeader } from './header';
 import { aiCapacityBench } from './ai-capacity.bench';
 import { caseWriteBench } from './case-write.bench';
+import { clusterBench } from './cluster.bench';
 import { enqueueBench } from './enqueue.bench';
 import { fairnessBench } from './fairness.bench';
 import { memoryBench } from './memory.bench';
@@ -34,6 +35,7 @@ export const BENCHMARKS: Benchmark[] = [
   fairnessBench,
   schedulesBench,
   caseWriteBench,
+  clusterBench,
 ].map((b) => b as Benchmark);
 
 async function main(): Promise<void> {

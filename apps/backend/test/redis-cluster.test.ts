@@ -3,10 +3,19 @@ import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
+import { waitForReplicas } from '../src/modules/jobs/replica-wait';
+import { keySlot } from '../src/modules/redis/key-slot';
+import { RedisConnectionFactory } from '../src/modules/redis/redis-connection.factory';
 import { WORK_QUEUES } from '../src/modules/jobs/types';
 import { startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
 import { RunningCluster, startRedisCluster } from './harness/redis-topologies';
+
+const emailPayload = {
+  to: ['a@example.com'],
+  templateId: 'case-assigned' as const,
+  context: { caseNumber: 'C-1', caseTitle: 'T', assigneeName: 'A', caseUrl: 'https://app.example.com/cases/1' },
+};
 
 /**
  * The job system on a Redis Cluster (3 masters, 3 replicas): the run's own in the Cluster pass
@@ -80,14 +89,7 @@ describe('on Redis Cluster', () => {
       entityId: 'c-2',
     });
     expect((await jobs.cancel('indexing', cancelled.id, org))?.state).toBe('cancelled');
-    const res = await request(app.url!)
-      .post('/api/v1/jobs/email')
-      .set(bearer(org))
-      .send({
-        to: ['a@example.com'],
-        templateId: 'case-assigned',
-        context: { caseNumber: 'C-1', caseTitle: 'T', assigneeName: 'A', caseUrl: 'https://app.example.com/cases/1' },
-      });
+    const res = await request(app.url!).post('/api/v1/jobs/email').set(bearer(org)).send(emailPayload);
     expect(res.status).toBe(202);
     // A SCAN sees one node's keys: ask every master.
     const keys = (await Promise.all(client.nodes('master').map((n) => n.keys(`${app.config.queue.prefix}:*`)))).flat();
@@ -102,6 +104,18 @@ describe('on Redis Cluster', () => {
     const res = await request(app.url!).get('/health/ready');
     expect(res.status).toBe(200);
     expect(res.body.info.redis.status).toBe('up');
+  });
+
+  it('computes key slots as the cluster does, and WAITs on the master of the queue', async () => {
+    for (const key of ['plain', 'a:{email}:email:wait', '{}x', 'a{b', 'x:{ai-processing}:y', '{user1000}.following']) {
+      expect(keySlot(key)).toBe(await slotOf(key));
+    }
+    const queue = jobs.queue('email');
+    const node = RedisConnectionFactory.nodeFor(app.context.get(RedisConnectionFactory).producer(), queue.keys.id);
+    expect(`${node.options.host}:${node.options.port}`).toBe(await ownerOf(await slotOf(queue.keys.id)));
+    // Each master has one replica: WAIT on the right connection answers 1 after the add.
+    await jobs.enqueue('email', 'send-email', { organizationId: 'org-cluster', ...emailPayload }, { priority: 'high' });
+    expect(await waitForReplicas(app.context.get(RedisConnectionFactory).producer(), queue.keys.id, 1, 2_000)).toBe(1);
   });
 
   // Why the tags: BullMQ's scripts take several keys of a queue at once.

@@ -5,6 +5,8 @@ export interface LoadResult {
   statuses: Record<number, number>;
   /** Latency of every 503 answer, in ms. */
   unavailableMs: number[];
+  /** Latency of every 202 answer, in ms. */
+  acceptedMs: number[];
   errors: number;
 }
 
@@ -49,20 +51,34 @@ export async function enqueueMany(opts: {
   concurrency: number;
   body: (i: number) => unknown;
   stop?: () => boolean;
+  /** A client that retries: a 503 is sent again (same body) after this many ms, until accepted. */
+  retryUnavailableMs?: number;
 }): Promise<LoadResult> {
-  const result: LoadResult = { accepted: [], statuses: {}, unavailableMs: [], errors: 0 };
+  const result: LoadResult = { accepted: [], statuses: {}, unavailableMs: [], acceptedMs: [], errors: 0 };
   let next = 0;
   const lane = async () => {
     while (next < opts.count && !opts.stop?.()) {
       const i = next++;
-      const started = Date.now();
-      try {
-        const res = await post(opts.url, opts.body(i), { authorization: `Bearer ${opts.token}` });
-        result.statuses[res.status] = (result.statuses[res.status] ?? 0) + 1;
-        if (res.status === 202) result.accepted.push(JSON.parse(res.body).id);
-        if (res.status === 503) result.unavailableMs.push(Date.now() - started);
-      } catch {
-        result.errors++;
+      for (let again = true; again;) {
+        again = false;
+        const started = Date.now();
+        try {
+          const res = await post(opts.url, opts.body(i), { authorization: `Bearer ${opts.token}` });
+          result.statuses[res.status] = (result.statuses[res.status] ?? 0) + 1;
+          if (res.status === 202) {
+            result.accepted.push(JSON.parse(res.body).id);
+            result.acceptedMs.push(Date.now() - started);
+          }
+          if (res.status === 503) {
+            result.unavailableMs.push(Date.now() - started);
+            if (opts.retryUnavailableMs !== undefined && !opts.stop?.()) {
+              await new Promise((r) => setTimeout(r, opts.retryUnavailableMs));
+              again = true;
+            }
+          }
+        } catch {
+          result.errors++;
+        }
       }
     }
   };

@@ -31,6 +31,15 @@ export interface RunningSentinelSet {
 
 const addr = (r: { host: string; port: number }) => `${r.host}:${r.port}`;
 
+/** Replicas sync at once (Redis 7 waits 5 s by default, in case more replicas come). */
+const REPLICATION = ['--repl-diskless-sync-delay', '0'];
+
+/** A replica is ready once its link to its primary is up (the first sync done). */
+async function replicasSynced(ports: number[]): Promise<boolean> {
+  const infos = await Promise.all(ports.map((p) => ask(p, (c) => c.info('replication')).catch(() => '')));
+  return infos.every((i) => !i.includes('role:slave') || i.includes('master_link_status:up'));
+}
+
 async function stopAll(servers: RunningRedis[]): Promise<void> {
   await Promise.all(servers.map((s) => s.stop()));
 }
@@ -60,7 +69,15 @@ export async function startRedisCluster(opts: { dir: string; masters?: number })
       startRedisServer({
         dir: join(opts.dir, String(port)),
         port,
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(NODE_TIMEOUT_MS)],
+        args: [
+          ...REPLICATION,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          String(NODE_TIMEOUT_MS),
+        ],
       }),
     ),
   );
@@ -69,10 +86,10 @@ export async function startRedisCluster(opts: { dir: string; masters?: number })
     await waitFor(
       async () => {
         const infos = await Promise.all(nodes.map((n) => ask(n.port, (c) => c.cluster('INFO')).catch(() => '')));
-        return infos.every((i) => i.includes('cluster_state:ok'));
+        return infos.every((i) => i.includes('cluster_state:ok')) && (await replicasSynced(ports));
       },
       30_000,
-      'Redis Cluster state ok',
+      'Redis Cluster state ok, replicas synced',
     );
   } catch (err) {
     await stopAll(nodes);
@@ -92,12 +109,15 @@ export async function startRedisSentinels(opts: {
   sentinels?: number;
 }): Promise<RunningSentinelSet> {
   const name = opts.name ?? 'ethico';
-  const primary = await startRedisServer({ dir: join(opts.dir, 'primary') });
+  const primary = await startRedisServer({ dir: join(opts.dir, 'primary'), args: REPLICATION });
   const servers: RunningRedis[] = [primary];
   try {
     const replicas = await Promise.all(
       Array.from({ length: opts.replicas ?? 2 }, (_, i) =>
-        startRedisServer({ dir: join(opts.dir, `replica-${i}`), args: ['--replicaof', primary.host, String(primary.port)] }),
+        startRedisServer({
+          dir: join(opts.dir, `replica-${i}`),
+          args: [...REPLICATION, '--replicaof', primary.host, String(primary.port)],
+        }),
       ),
     );
     servers.push(...replicas);
@@ -133,10 +153,10 @@ export async function startRedisSentinels(opts: {
             }).catch(() => false),
           ),
         );
-        return seen.every(Boolean);
+        return seen.every(Boolean) && (await replicasSynced(replicas.map((r) => r.port)));
       },
       30_000,
-      'sentinels seeing the replicas and each other',
+      'sentinels seeing the replicas and each other, replicas synced',
     );
     return { name, primary, replicas, sentinels, seeds: sentinels.map(addr).join(','), stop: () => stopAll(servers) };
   } catch (err) {

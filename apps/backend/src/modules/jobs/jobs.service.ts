@@ -27,6 +27,7 @@ import {
   tierOfPriority,
 } from './fairness/fair-order';
 import { TenantWeights } from './fairness/tenant-weights';
+import { waitForReplicas } from './replica-wait';
 
 export { idempotentJobId } from './idempotency';
 
@@ -162,11 +163,15 @@ export class JobsService implements OnApplicationShutdown {
     const to: FairAdd | null = fair
       ? { organizationId: payload.organizationId, tier, bypassPendingCap: options.bypassPendingCap ?? false }
       : null;
+    let enqueued: EnqueuedJob;
     if (!options.idempotencyKey) {
       const { job } = await this.addGuarded(queue, name, await this.sealed(queue, payload), opts, to);
-      return { id: job.id!, queue, name, state: initialState(job) };
+      enqueued = { id: job.id!, queue, name, state: initialState(job) };
+    } else {
+      enqueued = await this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system', to);
     }
-    return this.enqueueOnce(queue, name, payload, opts, options.idempotencyKey, options.idempotencyScope ?? 'system', to);
+    if (tier === 'high') await this.replicated(queue, enqueued.id);
+    return enqueued;
   }
 
   /** Whether the queue orders jobs by tenant within each tier (docs/fairness.md). */
@@ -211,6 +216,23 @@ export class JobsService implements OnApplicationShutdown {
   private backpressure(queue: WorkQueueName, organizationId: string, pending: number): TenantBackpressureError {
     const limit = this.weights.maxPendingOf(organizationId);
     return new TenantBackpressureError(queue, organizationId, pending, limit, this.config.fairness.retryAfterSeconds);
+  }
+
+  /**
+   * REDIS_WAIT_REPLICAS: a High-tier job is answered once that many replicas have it, so a failover
+   * right after the answer keeps it. The job is stored whatever WAIT says: fewer replicas in time is
+   * logged, never an error (a 503 would tell the caller to retry a job that exists).
+   */
+  private async replicated(queue: WorkQueueName, id: string): Promise<void> {
+    const { replicas, timeoutMs } = this.config.redis.waitAfterEnqueue;
+    if (replicas === 0) return;
+    try {
+      const acked = await waitForReplicas(this.producer, this.queues[queue].keys.id, replicas, timeoutMs);
+      if (acked < replicas)
+        this.logger.warn(`${queue} job ${id} (High) stored; ${acked} of ${replicas} replica(s) had it within ${timeoutMs} ms`);
+    } catch (err) {
+      this.logger.warn(`${queue} job ${id} (High) stored; WAIT failed: ${(err as Error).message}`);
+    }
   }
 
   /**

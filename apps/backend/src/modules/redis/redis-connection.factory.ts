@@ -3,6 +3,7 @@ import IORedis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
+import { keySlot } from './key-slot';
 
 /** A client of whichever topology the configuration names; both speak the same commands. */
 export type RedisClient = IORedis | Cluster;
@@ -26,6 +27,8 @@ function nodeOptions(redis: RedisConfig): RedisOptions {
     // BullMQ requires this for blocking connections; commands wait for a reconnect instead of failing.
     maxRetriesPerRequest: null,
     connectTimeout: 5_000,
+    // A primary demoted by a failover answers writes with READONLY: reconnect, and so find the new one.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
 }
 
@@ -129,6 +132,18 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
    */
   static masters(client: RedisClient): IORedis[] {
     return client instanceof Cluster ? client.nodes('master') : [client];
+  }
+
+  /**
+   * The connection that serves `key`: on Cluster, the client's connection to the master of its
+   * slot (a keyless command such as WAIT must go there, after the writes it is about).
+   */
+  static nodeFor(client: RedisClient, key: string): IORedis {
+    if (!(client instanceof Cluster)) return client;
+    const owner = client.slots[keySlot(key)]?.[0];
+    const node = client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+    if (!node) throw new Error(`no Redis Cluster master known for slot ${keySlot(key)}`);
+    return node;
   }
 
   async onApplicationShutdown(): Promise<void> {
