@@ -1,11 +1,10 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { startTestApp, TestApp } from './harness/app';
-import { redisEnv } from './harness/config';
 import { adminAuth, viewerAndOperator } from './harness/http';
+import { redisClient } from './harness/redis';
 import { eventually } from './harness/wait';
 import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 
@@ -33,13 +32,7 @@ describe('Bull Board in the audit trail', () => {
       { attempts: 1 },
     );
     jobId = job.id!;
-    const env = redisEnv();
-    const connection = new IORedis({
-      host: env.REDIS_HOST,
-      port: Number(env.REDIS_PORT),
-      password: env.REDIS_PASSWORD,
-      maxRetriesPerRequest: null,
-    });
+    const connection = redisClient();
     const worker = new Worker(
       'email',
       async () => {

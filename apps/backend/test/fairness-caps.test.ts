@@ -1,25 +1,11 @@
 import { Job, UnrecoverableError } from 'bullmq';
-import IORedis from 'ioredis';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 import { CancellableWorker } from '../src/modules/jobs/runtime/cancellable.worker';
 import { TenantCaps, tenantCappedWorkerClass } from '../src/modules/jobs/runtime/tenant-caps.worker';
 import { startTestApp, TestApp } from './harness/app';
-import { redisEnv } from './harness/config';
+import { closeRedisClients, redisClient } from './harness/redis';
 import { eventually } from './harness/wait';
-
-const clients: IORedis[] = [];
-function redisClient(): IORedis {
-  const env = redisEnv();
-  const client = new IORedis({
-    host: env.REDIS_HOST,
-    port: Number(env.REDIS_PORT),
-    password: env.REDIS_PASSWORD,
-    maxRetriesPerRequest: null,
-  });
-  clients.push(client);
-  return client;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +19,7 @@ describe('per-tenant caps on workers', () => {
   });
   afterAll(async () => {
     await app.close();
-    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
+    await closeRedisClients();
   });
   beforeEach(() => jobs.queue('indexing').obliterate({ force: true }));
 

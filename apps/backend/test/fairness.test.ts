@@ -1,5 +1,5 @@
 import { Job, Worker } from 'bullmq';
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import request from 'supertest';
 import { BAND_WIDTH, bandStart } from '../src/modules/jobs/fairness/fair-order';
 import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
@@ -8,8 +8,9 @@ import { TenantWeightsRepository } from '../src/modules/jobs/fairness/tenant-wei
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import type { PriorityTier } from '../src/modules/jobs/queues';
 import { startTestApp, TestApp } from './harness/app';
-import { redisEnv, uniquePrefix } from './harness/config';
+import { uniquePrefix } from './harness/config';
 import { adminAuth, bearer, viewerAndOperator } from './harness/http';
+import { closeRedisClients, redisClient } from './harness/redis';
 import { eventually } from './harness/wait';
 
 const indexing = (organizationId: string, entityId = 'c-1') => ({
@@ -19,19 +20,7 @@ const indexing = (organizationId: string, entityId = 'c-1') => ({
   entityId,
 });
 
-const clients: IORedis[] = [];
-function redisClient(): IORedis {
-  const env = redisEnv();
-  const client = new IORedis({
-    host: env.REDIS_HOST,
-    port: Number(env.REDIS_PORT),
-    password: env.REDIS_PASSWORD,
-    maxRetriesPerRequest: null,
-  });
-  clients.push(client);
-  return client;
-}
-afterAll(() => Promise.all(clients.map((c) => c.quit().catch(() => undefined))));
+afterAll(closeRedisClients);
 
 /** The tenants of the jobs waiting in a queue, in the order BullMQ will hand them out. */
 async function waitingOrder(redis: IORedis, app: TestApp, queue: string): Promise<string[]> {
