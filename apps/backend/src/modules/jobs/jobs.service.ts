@@ -135,6 +135,9 @@ export class JobsService implements OnApplicationShutdown {
         settings: REPEAT_SETTINGS,
       });
     this.queues = Object.fromEntries(WORK_QUEUES.map((name) => [name, open(name)])) as Record<WorkQueueName, Queue>;
+    // A connection error with no listener would be thrown as an unhandled 'error' event (a Cluster
+    // ended at shutdown, a refused password): each call already answers 503 for its own failure.
+    for (const q of Object.values(this.queues)) q.on('error', (err) => this.logger.debug(`producer queue ${q.name}: ${err.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
