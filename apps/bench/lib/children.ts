@@ -125,3 +125,13 @@ export function serveCommands(handlers: Record<string, Handler>, setup: Promise<
     process.exit(1);
   });
 }
+
+/** The child's side: on SIGTERM, closes what `setup` started, then exits. */
+export function closeOnSigterm(setup: Promise<{ close(): Promise<unknown> }>): void {
+  process.on('SIGTERM', () => {
+    void setup
+      .then((a) => a.close())
+      .catch((err) => console.error(err))
+      .finally(() => process.exit(0));
+  });
+}
