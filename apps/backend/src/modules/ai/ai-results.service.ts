@@ -68,19 +68,26 @@ export class AiResultsService {
   }
 
   /**
-   * Shows the entity's result as pending as soon as its job is staged or enqueued (with `client`,
-   * in the caller's transaction). A row this job already touched (it may have finished before this
-   * runs) is left alone.
+   * Shows each entity's result as pending as soon as its job is staged or enqueued (with `client`,
+   * in the caller's transaction), in one statement. A row its job already touched (it may have
+   * finished before this runs) is left alone.
    */
-  async markQueued(key: AiResultKey, jobId: string, client?: PoolClient): Promise<void> {
+  async markQueued(rows: { key: AiResultKey; jobId: string }[], client?: PoolClient): Promise<void> {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const values = rows.map(({ key, jobId }) => {
+      params.push(...keyParams(key), jobId);
+      const n = params.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, 'pending', $${n}, 0)`;
+    });
     await (client ?? this.db.pool).query(
       `INSERT INTO ai_results (organization_id, entity_type, entity_id, job_type, target_language, status, job_id, attempts)
-       VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0)
+       VALUES ${values.join(', ')}
        ON CONFLICT (organization_id, entity_type, entity_id, job_type, target_language) DO UPDATE SET
          status = 'pending', job_id = EXCLUDED.job_id, attempts = 0, output = NULL, provider = NULL, model = NULL,
          input_tokens = NULL, output_tokens = NULL, estimated_cost_usd = NULL, latency_ms = NULL, reason = NULL, updated_at = now()
        WHERE ai_results.job_id IS DISTINCT FROM EXCLUDED.job_id`,
-      [...keyParams(key), jobId],
+      params,
     );
   }
 

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { AiCaseJobsService } from '../ai/ai-case-jobs.service';
+import { AiCaseJobsService, NEW_CASE_VERSION } from '../ai/ai-case-jobs.service';
 import { DatabaseService } from '../database/database.service';
 import { JobOutboxRepository } from '../jobs/outbox/job-outbox.repository';
 import { OutboxRelayService } from '../jobs/outbox/outbox-relay.service';
@@ -81,22 +82,28 @@ export class CasesService {
   ) {}
 
   async create(ctx: EventContext, input: CreateCaseInput): Promise<Case> {
+    // The id is chosen here, so the case's pending AI results are written before the tenant's
+    // case-number lock is taken: every write of a tenant queues on that lock until it commits.
+    const id = randomUUID();
     const { created, events, newTenant } = await this.db.transaction(async (client) => {
-      // A tenant is known from its first case on (the schedules feature gives it its defaults).
-      const tenant = await client.query(`INSERT INTO tenants (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, [ctx.organizationId]);
-      const counter = await client.query<{ last_number: number }>(
-        `INSERT INTO case_number_counters (organization_id, last_number) VALUES ($1, 1)
-         ON CONFLICT (organization_id) DO UPDATE SET last_number = case_number_counters.last_number + 1
-         RETURNING last_number`,
-        [ctx.organizationId],
-      );
-      const inserted = await client.query<CaseRow>(
-        `INSERT INTO cases (organization_id, number, title, description, category, priority, assignee_email, due_at, due_at_explicit)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8::timestamptz, now() + make_interval(hours => $9::int)), $8::timestamptz IS NOT NULL)
-         RETURNING ${CASE_COLUMNS}`,
+      await this.aiJobs.markQueued(client, ctx.organizationId, id);
+      // One statement: the tenant (known from its first case on; the schedules feature gives it its
+      // defaults), the next case number (the lock), the case.
+      const inserted = await client.query<CaseRow & { new_tenant: boolean }>(
+        `WITH tenant AS (INSERT INTO tenants (id) VALUES ($2) ON CONFLICT DO NOTHING RETURNING id),
+              counter AS (
+                INSERT INTO case_number_counters (organization_id, last_number) VALUES ($2, 1)
+                ON CONFLICT (organization_id) DO UPDATE SET last_number = case_number_counters.last_number + 1
+                RETURNING last_number)
+         INSERT INTO cases (id, organization_id, number, version, title, description, category, priority, assignee_email, due_at, due_at_explicit)
+         SELECT $1, $2, counter.last_number, $3, $4, $5, $6, $7, $8,
+                COALESCE($9::timestamptz, now() + make_interval(hours => $10::int)), $9::timestamptz IS NOT NULL
+           FROM counter
+         RETURNING ${CASE_COLUMNS}, EXISTS (SELECT 1 FROM tenant) AS new_tenant`,
         [
+          id,
           ctx.organizationId,
-          counter.rows[0].last_number,
+          NEW_CASE_VERSION,
           input.title,
           input.description,
           input.category,
@@ -111,7 +118,7 @@ export class CasesService {
       const events: AnyCaseEvent[] = [new CaseCreatedEvent(ctx, created)];
       if (row.assignee_email) events.push(new CaseAssignedEvent(ctx, created, row.assignee_email, null));
       await this.stage(client, events);
-      return { created, events, newTenant: tenant.rowCount === 1 };
+      return { created, events, newTenant: row.new_tenant };
     });
     if (newTenant) this.events.emit(TenantRegisteredEvent.eventName, new TenantRegisteredEvent(ctx));
     this.committed(events);
@@ -224,7 +231,7 @@ export class CasesService {
       // status_changed always comes with an updated event for the same version, which indexes it.
       if (event instanceof CaseStatusChangedEvent) continue;
       jobs.push(...caseJobs(event, this.config.cases));
-      if (event instanceof CaseCreatedEvent) jobs.push(...(await this.aiJobs.forNewCase(client, event)));
+      if (event instanceof CaseCreatedEvent) jobs.push(...this.aiJobs.forNewCase(event));
     }
     await this.outbox.stage(client, jobs);
   }

@@ -12,6 +12,7 @@ import { RedisClient, RedisConnectionFactory } from '../redis/redis-connection.f
 import { PRIORITY_TIERS, PriorityTier, queuePrefix, WORK_QUEUE_DEFINITIONS } from './queues';
 import { JobInput, JobName, validatePayload, WORK_QUEUES, WorkQueueName } from './types';
 import { PayloadSealer } from './sealing/payload-sealer';
+import { PendingCapBudget } from './fairness/pending-cap-budget';
 import { REPEAT_SETTINGS } from './queues/repeat-strategy';
 import { PayloadKeyError } from './sealing/payload-key.errors';
 import {
@@ -111,6 +112,8 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null)
 @Injectable()
 export class JobsService implements OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
+  /** Case writes far below a tenant's pending cap are admitted without a count for this long (docs/fairness.md). */
+  private readonly pendingBudget = new PendingCapBudget(500);
   private readonly queues: Record<WorkQueueName, Queue>;
   private readonly producer: RedisClient;
 
@@ -192,14 +195,18 @@ export class JobsService implements OnApplicationShutdown {
     const cap = this.weights.maxPendingOf(organizationId);
     if (!this.isFair(queue) || cap === 0) return;
     const q = this.queues[queue];
+    const budgetKey = `${queue}\u0000${organizationId}`;
+    if (this.pendingBudget.take(budgetKey, count)) return;
     const k = fairKeys(q);
     const pending = await this.withRedis(queue, (client) =>
       client.eval(FAIR_PENDING, 5, q.keys.prioritized, k.state, ...k.tags, organizationId, String(this.weights.of(organizationId))),
-    ).catch((err: Error) => {
+    ).then(Number, (err: Error) => {
       this.logger.warn(`pending cap not checked for ${queue} (${err.message}): admitted`);
-      return 0;
+      return undefined;
     });
-    if (Number(pending) + count > cap) throw this.backpressure(queue, organizationId, Number(pending));
+    if (pending === undefined) return;
+    if (pending + count > cap) throw this.backpressure(queue, organizationId, pending);
+    this.pendingBudget.counted(budgetKey, pending, count, cap);
   }
 
   /** Each tenant with jobs waiting on a fair queue, and how many, most first. */
