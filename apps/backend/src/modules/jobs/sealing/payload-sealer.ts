@@ -19,6 +19,8 @@ const fileAad = (organizationId: string, subject: string) => Buffer.from(`ethico
 interface DataKey {
   version: number;
   key: Buffer;
+  /** The associated data of this tenant's payloads under this key (payloadAad), built once. */
+  aad: Buffer;
 }
 
 /**
@@ -33,7 +35,7 @@ export class PayloadSealer implements OnModuleInit {
   private readonly ring: MasterKeyRing;
   /** `org` → the key new payloads are sealed with; `org\0version` → any key seen. */
   private readonly current = new DataKeyCache<DataKey>(CACHE_MAX_KEYS, DATA_KEY_CACHE_TTL_MS);
-  private readonly byVersion = new DataKeyCache<Buffer>(CACHE_MAX_KEYS, DATA_KEY_CACHE_TTL_MS);
+  private readonly byVersion = new DataKeyCache<DataKey>(CACHE_MAX_KEYS, DATA_KEY_CACHE_TTL_MS);
   /** Concurrent first uses of one organization's key share one database round trip. */
   private readonly loading = new Map<string, Promise<DataKey>>();
 
@@ -60,8 +62,8 @@ export class PayloadSealer implements OnModuleInit {
 
   /** Any value (a job's result) sealed under the organization's key. */
   async sealFor(organizationId: string, value: unknown, correlationId?: string): Promise<SealedData> {
-    const { version, key } = this.current.get(organizationId) ?? (await this.loadCurrent(organizationId));
-    const { iv, tag, ct } = sealWith(key, payloadAad(organizationId, version), JSON.stringify(value));
+    const { version, key, aad } = this.current.get(organizationId) ?? (await this.loadCurrent(organizationId));
+    const { iv, tag, ct } = sealWith(key, aad, JSON.stringify(value));
     const sealed = {
       v: 1 as const,
       kid: this.ring.currentKid,
@@ -80,11 +82,11 @@ export class PayloadSealer implements OnModuleInit {
   async open(value: unknown): Promise<unknown> {
     if (!isSealed(value)) return value;
     const { organizationId, sealed } = value;
-    const key = this.byVersion.get(`${organizationId}\0${sealed.dk}`) ?? (await this.loadVersion(organizationId, sealed.dk));
+    const { key, aad } = this.byVersion.get(`${organizationId}\0${sealed.dk}`) ?? (await this.loadVersion(organizationId, sealed.dk));
     try {
       const plain = openWith(
         key,
-        payloadAad(organizationId, sealed.dk),
+        aad,
         Buffer.from(sealed.iv, 'base64'),
         Buffer.from(sealed.tag, 'base64'),
         Buffer.from(sealed.ct, 'base64'),
@@ -109,7 +111,7 @@ export class PayloadSealer implements OnModuleInit {
   /** The plaintext of a file sealingStream wrote; PayloadKeyError before any byte when it can never be opened. */
   openingStream(organizationId: string, subject: string, sealed: Readable): Promise<Readable> {
     const keyFor = async (version: number) =>
-      this.byVersion.get(`${organizationId}\0${version}`) ?? (await this.loadVersion(organizationId, version));
+      (this.byVersion.get(`${organizationId}\0${version}`) ?? (await this.loadVersion(organizationId, version))).key;
     return openingStream(sealed, keyFor, fileAad(organizationId, subject));
   }
 
@@ -174,10 +176,10 @@ export class PayloadSealer implements OnModuleInit {
     throw new Error(`could not create a payload key for organization ${organizationId}: concurrent changes`);
   }
 
-  private async loadVersion(organizationId: string, version: number): Promise<Buffer> {
+  private async loadVersion(organizationId: string, version: number): Promise<DataKey> {
     const row = await this.keys.find(organizationId, version);
     if (!row) throw new PayloadKeyError(`no payload key v${version} for organization ${organizationId}: the payload is unreadable`);
-    return this.remember(organizationId, version, this.unwrap(organizationId, row), false).key;
+    return this.remember(organizationId, version, this.unwrap(organizationId, row), false);
   }
 
   private unwrap(organizationId: string, row: DataKeyRow): Buffer {
@@ -187,9 +189,9 @@ export class PayloadSealer implements OnModuleInit {
   }
 
   private remember(organizationId: string, version: number, key: Buffer, isCurrent: boolean): DataKey {
-    const dataKey = { version, key };
+    const dataKey = { version, key, aad: payloadAad(organizationId, version) };
     if (isCurrent) this.current.set(organizationId, dataKey);
-    this.byVersion.set(`${organizationId}\0${version}`, key);
+    this.byVersion.set(`${organizationId}\0${version}`, dataKey);
     return dataKey;
   }
 }

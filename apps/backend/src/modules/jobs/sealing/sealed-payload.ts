@@ -36,7 +36,10 @@ export function isSealed(value: unknown): value is SealedData {
     s.v === 1 &&
     Number.isSafeInteger(s.dk) &&
     s.dk > 0 &&
-    [s.kid, s.iv, s.tag, s.ct].every((f) => typeof f === 'string')
+    typeof s.kid === 'string' &&
+    typeof s.iv === 'string' &&
+    typeof s.tag === 'string' &&
+    typeof s.ct === 'string'
   );
 }
 
