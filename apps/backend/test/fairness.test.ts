@@ -5,6 +5,7 @@ import { BAND_WIDTH, bandStart } from '../src/modules/jobs/fairness/fair-order';
 import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 import { TenantWeights } from '../src/modules/jobs/fairness/tenant-weights';
 import { TenantWeightsRepository } from '../src/modules/jobs/fairness/tenant-weights.repository';
+import { DatabaseService } from '../src/modules/database/database.service';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import type { PriorityTier } from '../src/modules/jobs/queues';
 import { startTestApp, TestApp } from './harness/app';
@@ -286,6 +287,21 @@ describe('the weights admin API', () => {
     expect((await request(app.url!).delete('/admin/api/fairness/weights/org-gold').set(as(OPERATOR))).status).toBe(204);
     expect((await request(app.url!).delete('/admin/api/fairness/weights/org-gold').set(as(OPERATOR))).status).toBe(404);
     expect(app.context.get(TenantWeights, { strict: false }).of('org-gold')).toBe(1);
+
+    // Every change is in the append-only audit trail, with what it changed; the refused and the
+    // ineffective ones (a viewer's PUT, the second DELETE) changed nothing and left no done row.
+    const audit = await app.context
+      .get(DatabaseService, { strict: false })
+      .query<{ action: string; actor: string; actor_role: string; outcome: string; detail: string; after_hash: string | null }>(
+        `SELECT action, actor, actor_role, outcome, detail, after_hash FROM dead_letter_audit WHERE entry_id = 'org-gold' ORDER BY at, id`,
+      );
+    expect(audit.map((a) => [a.action, a.actor, a.actor_role, a.outcome])).toEqual([
+      ['fairness-set', OPERATOR.username, 'operator', 'done'],
+      ['fairness-reset', OPERATOR.username, 'operator', 'done'],
+    ]);
+    expect(JSON.parse(audit[0].detail)).toEqual({ before: null, after: { weight: 3, maxPending: null, aiCallsPerMinute: null } });
+    expect(JSON.parse(audit[1].detail)).toEqual({ before: { weight: 3, maxPending: null, aiCallsPerMinute: null }, after: null });
+    expect(audit[1].after_hash).toBeNull();
   });
 
   it('applies a tenant’s own pending cap, and the configured one again once it is reset', async () => {

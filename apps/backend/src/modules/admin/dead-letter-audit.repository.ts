@@ -3,8 +3,8 @@ import type { PoolClient } from 'pg';
 import { DatabaseService } from '../database/database.service';
 import type { AdminPrincipal } from '../auth/admin-auth';
 
-/** The console's actions, and Bull Board's (`board-retry`, `board-read`, ...: board-audit.ts). */
-export type AuditAction = 'replay' | 'edit-and-replay' | 'dismiss' | 'reveal' | `board-${string}`;
+/** The console's actions, Bull Board's (`board-retry`, `board-read`, ...: board-audit.ts) and changes to a tenant's fairness settings. */
+export type AuditAction = 'replay' | 'edit-and-replay' | 'dismiss' | 'reveal' | 'fairness-set' | 'fairness-reset' | `board-${string}`;
 export type AuditOutcome = 'done' | 'refused';
 
 export interface AuditEntry {

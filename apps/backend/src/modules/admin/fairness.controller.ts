@@ -48,18 +48,15 @@ export class FairnessController {
   async set(@Param('organizationId') org: string, @Body() body: unknown, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantWeight> {
     const organizationId = parseOr400(organizationSchema, org, ['organizationId']);
     const { weight, maxPending, aiCallsPerMinute } = parseOr400(weightBody, body);
-    return this.weights.set(
-      organizationId,
-      { weight, maxPending: maxPending ?? null, aiCallsPerMinute: aiCallsPerMinute ?? null },
-      admin.name,
-    );
+    return this.weights.set(organizationId, { weight, maxPending: maxPending ?? null, aiCallsPerMinute: aiCallsPerMinute ?? null }, admin);
   }
 
   @Delete('weights/:organizationId')
   @HttpCode(204)
   @RequireAdminRole('operator')
-  async reset(@Param('organizationId') org: string): Promise<void> {
+  async reset(@Param('organizationId') org: string, @CurrentAdmin() admin: AdminPrincipal): Promise<void> {
     const organizationId = parseOr400(organizationSchema, org, ['organizationId']);
-    if (!(await this.weights.reset(organizationId))) throw new NotFoundException(`organization ${organizationId} has the default weight`);
+    if (!(await this.weights.reset(organizationId, admin)))
+      throw new NotFoundException(`organization ${organizationId} has the default weight`);
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../auth/admin-auth';
+import { DeadLetterAuditRepository, NewAuditEntry, payloadHash } from './dead-letter-audit.repository';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
 import { DEFAULT_WEIGHT, TenantWeights } from '../jobs/fairness/tenant-weights';
@@ -31,6 +33,7 @@ export class TenantWeightsService {
     private readonly repository: TenantWeightsRepository,
     private readonly cache: TenantWeights,
     private readonly jobs: JobsService,
+    private readonly audit: DeadLetterAuditRepository,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -55,15 +58,48 @@ export class TenantWeightsService {
     };
   }
 
-  async set(organizationId: string, settings: TenantFairnessSettings, by: string): Promise<TenantWeight> {
-    const row = await this.repository.set(organizationId, settings, by);
+  /** Every change is in the audit trail (fairness-set), written with it or not at all. */
+  async set(organizationId: string, settings: TenantFairnessSettings, by: AdminPrincipal): Promise<TenantWeight> {
+    const before = await this.repository.find(organizationId);
+    const row = await this.audit.record(by, this.auditEntry('fairness-set', organizationId, before, settings), async () => ({
+      effective: true,
+      result: await this.repository.set(organizationId, settings, by.name),
+    }));
     await this.cache.refresh();
     return row;
   }
 
-  async reset(organizationId: string): Promise<boolean> {
-    const had = await this.repository.reset(organizationId);
+  /** Back to the configured defaults (fairness-reset); false if the tenant had no settings of its own. */
+  async reset(organizationId: string, by: AdminPrincipal): Promise<boolean> {
+    const before = await this.repository.find(organizationId);
+    const had = await this.audit.record(by, this.auditEntry('fairness-reset', organizationId, before, null), async () => {
+      const removed = await this.repository.reset(organizationId);
+      return { effective: removed, result: removed };
+    });
     await this.cache.refresh();
     return had;
+  }
+
+  private auditEntry(
+    action: 'fairness-set' | 'fairness-reset',
+    organizationId: string,
+    before: TenantFairnessSettings | null,
+    after: TenantFairnessSettings | null,
+  ): NewAuditEntry {
+    const settings = (s: TenantFairnessSettings | null) =>
+      s && { weight: s.weight, maxPending: s.maxPending, aiCallsPerMinute: s.aiCallsPerMinute };
+    return {
+      action,
+      entryId: organizationId,
+      sourceQueue: '*',
+      jobName: '*',
+      organizationId,
+      beforeHash: before ? payloadHash(settings(before)) : null,
+      afterHash: after ? payloadHash(settings(after)) : null,
+      replayJobId: null,
+      bulkId: null,
+      correlationId: null,
+      detail: JSON.stringify({ before: settings(before), after: settings(after) }),
+    };
   }
 }

@@ -41,6 +41,11 @@ export class TenantWeightsRepository {
     return (await this.db.query<Row>(`SELECT * FROM tenant_fairness ORDER BY organization_id`)).map(view);
   }
 
+  async find(organizationId: string): Promise<TenantWeight | null> {
+    const [row] = await this.db.query<Row>(`SELECT * FROM tenant_fairness WHERE organization_id = $1`, [organizationId]);
+    return row ? view(row) : null;
+  }
+
   async set(organizationId: string, settings: TenantFairnessSettings, by: string): Promise<TenantWeight> {
     const [row] = await this.db.query<Row>(
       `INSERT INTO tenant_fairness (organization_id, weight, max_pending, ai_calls_per_minute, updated_by) VALUES ($1, $2, $3, $4, $5)
