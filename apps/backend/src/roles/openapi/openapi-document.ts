@@ -187,6 +187,13 @@ interface OpenApiOptions {
   version: string;
 }
 
+/** A write whose jobs would take the tenant past its pending cap on a queue (docs/fairness.md): nothing is stored. */
+const PENDING_CAP = {
+  429: error('The jobs this write triggers would take the tenant past its pending cap on a queue; nothing is stored', {
+    'Retry-After': { schema: { type: 'integer' } },
+  }),
+};
+
 export function openApiDocument(options: OpenApiOptions): Json {
   const base = `/${API_PREFIX}`;
   const paths: Json = {
@@ -198,6 +205,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
         responses: {
           201: ok('Created', ref('Case'), { ...ETAG, Location: { schema: { type: 'string' }, description: 'The new case' } }),
           ...BODY_ERRORS,
+          ...PENDING_CAP,
         },
       },
       get: {
@@ -243,13 +251,20 @@ export function openApiDocument(options: OpenApiOptions): Json {
           ...BODY_ERRORS,
           404: error('No such case'),
           412: error('If-Match does not match the current version (`currentVersion`)'),
+          ...PENDING_CAP,
         },
       },
       delete: {
         operationId: 'deleteCase',
         tags: ['cases'],
         parameters: [IF_MATCH],
-        responses: { 204: { description: 'Deleted' }, ...ERRORS, 404: error('No such case'), 412: error('If-Match does not match') },
+        responses: {
+          204: { description: 'Deleted' },
+          ...ERRORS,
+          404: error('No such case'),
+          412: error('If-Match does not match'),
+          ...PENDING_CAP,
+        },
       },
     },
     [`${base}/search`]: {
@@ -272,6 +287,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
             required: ['jobs'],
           }),
           ...BODY_ERRORS,
+          ...PENDING_CAP,
         },
       },
     },
