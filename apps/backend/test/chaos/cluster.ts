@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { ConnectionOptions, Queue, QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
 import type { RawEnv } from '../../src/config/configuration';
-import { redisOptions } from '../../src/modules/redis/redis-connection.factory';
+import { clusterOptions, redisOptions } from '../../src/modules/redis/redis-connection.factory';
 import { testConfig, testEnv } from '../harness/config';
 import { tokenFor } from '../harness/http';
 import { Child, httpUrlOf, spawnBackend, spawnFixture, waitForOutput } from '../harness/processes';
@@ -27,9 +28,22 @@ export class Cluster {
     this.env = testEnv({ LOG_LEVEL: 'warn', ...env });
   }
 
+  /**
+   * The test's own connection to the deployment's Redis: options for one server or Sentinel, or on
+   * Cluster a Cluster client of its own (BullMQ does not close a client it is given: stop() does).
+   */
+  private connection(): ConnectionOptions {
+    const { redis } = testConfig(this.env);
+    if (!redis.cluster) return redisOptions(redis);
+    const client = new IORedis.Cluster(redis.cluster.nodes, clusterOptions(redis));
+    client.on('error', () => undefined);
+    this.closers.push(async () => void (await client.quit().catch(() => client.disconnect())));
+    return client;
+  }
+
   queue(name: string): Queue {
     const config = testConfig(this.env);
-    const q = new Queue(name, { connection: redisOptions(config.redis), prefix: queuePrefix(config.queue.prefix, name) });
+    const q = new Queue(name, { connection: this.connection(), prefix: queuePrefix(config.queue.prefix, name) });
     q.on('error', () => undefined); // the queue reconnects by itself while Redis is down
     this.queues.push(q);
     return q;
@@ -38,7 +52,7 @@ export class Cluster {
   /** Counts jobs the workers' stall checks found abandoned by a dead worker (and moved back to wait). */
   async countStalled(name: string): Promise<{ count: number }> {
     const config = testConfig(this.env);
-    const events = new QueueEvents(name, { connection: redisOptions(config.redis), prefix: queuePrefix(config.queue.prefix, name) });
+    const events = new QueueEvents(name, { connection: this.connection(), prefix: queuePrefix(config.queue.prefix, name) });
     events.on('error', () => undefined);
     await events.waitUntilReady();
     const counter = { count: 0 };

@@ -7,6 +7,10 @@ export interface LoadResult {
   unavailableMs: number[];
   /** Latency of every 202 answer, in ms. */
   acceptedMs: number[];
+  /** When each 202 arrived (Date.now()), in the order of `accepted`. */
+  acceptedAt: number[];
+  /** What the 503 answers said (after "queue ... is unavailable:", digits as N): how many of each. */
+  unavailableReasons: Record<string, number>;
   errors: number;
 }
 
@@ -40,6 +44,15 @@ export function post(
   });
 }
 
+const reasonOf = (body: string): string => {
+  try {
+    const message = String((JSON.parse(body) as { message?: unknown }).message);
+    return message.replace(/^queue \S+ is unavailable: (Redis error: )?/, '').replace(/\d+/g, 'N');
+  } catch {
+    return 'unparsed body';
+  }
+};
+
 /**
  * Enqueues `count` jobs over HTTP with bounded concurrency, recording every job accepted with 202.
  * `stop` ends early (the jobs sent so far are still counted).
@@ -54,7 +67,15 @@ export async function enqueueMany(opts: {
   /** A client that retries: a 503 is sent again (same body) after this many ms, until accepted. */
   retryUnavailableMs?: number;
 }): Promise<LoadResult> {
-  const result: LoadResult = { accepted: [], statuses: {}, unavailableMs: [], acceptedMs: [], errors: 0 };
+  const result: LoadResult = {
+    accepted: [],
+    statuses: {},
+    unavailableMs: [],
+    acceptedMs: [],
+    acceptedAt: [],
+    unavailableReasons: {},
+    errors: 0,
+  };
   let next = 0;
   const lane = async () => {
     while (next < opts.count && !opts.stop?.()) {
@@ -68,9 +89,12 @@ export async function enqueueMany(opts: {
           if (res.status === 202) {
             result.accepted.push(JSON.parse(res.body).id);
             result.acceptedMs.push(Date.now() - started);
+            result.acceptedAt.push(Date.now());
           }
           if (res.status === 503) {
             result.unavailableMs.push(Date.now() - started);
+            const reason = reasonOf(res.body);
+            result.unavailableReasons[reason] = (result.unavailableReasons[reason] ?? 0) + 1;
             if (opts.retryUnavailableMs !== undefined && !opts.stop?.()) {
               await new Promise((r) => setTimeout(r, opts.retryUnavailableMs));
               again = true;

@@ -16,6 +16,11 @@ export interface RunningCluster {
   nodes: RunningRedis[];
   /** `host:port,...`, as REDIS_CLUSTER_NODES takes them. */
   seeds: string;
+  /**
+   * Starts a node that was stopped or killed again, on its port and data (nodes.conf): it rejoins
+   * the cluster, as a replica of whichever node took over its slots meanwhile. Replaces it in `nodes`.
+   */
+  restart: (node: RunningRedis) => Promise<RunningRedis>;
   stop: () => Promise<void>;
 }
 
@@ -64,23 +69,21 @@ export async function startRedisCluster(opts: { dir: string; masters?: number })
   const cli = findBinary('redis-cli');
   if (!cli) throw new Error('redis-cli not found: it creates the cluster (apt-get install redis-tools)');
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
-  const nodes = await Promise.all(
-    ports.map((port) =>
-      startRedisServer({
-        dir: join(opts.dir, String(port)),
-        port,
-        args: [
-          ...REPLICATION,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          '--cluster-node-timeout',
-          String(NODE_TIMEOUT_MS),
-        ],
-      }),
-    ),
-  );
+  const startNode = (port: number) =>
+    startRedisServer({
+      dir: join(opts.dir, String(port)),
+      port,
+      args: [
+        ...REPLICATION,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        String(NODE_TIMEOUT_MS),
+      ],
+    });
+  const nodes = await Promise.all(ports.map(startNode));
   try {
     await run(cli, ['--cluster', 'create', ...nodes.map(addr), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
     await waitFor(
@@ -95,7 +98,14 @@ export async function startRedisCluster(opts: { dir: string; masters?: number })
     await stopAll(nodes);
     throw err;
   }
-  return { nodes, seeds: nodes.map(addr).join(','), stop: () => stopAll(nodes) };
+  const restart = async (node: RunningRedis): Promise<RunningRedis> => {
+    const i = nodes.indexOf(node);
+    if (i < 0) throw new Error(`${addr(node)} is not a node of this cluster`);
+    await node.stop();
+    nodes[i] = await startNode(node.port);
+    return nodes[i];
+  };
+  return { nodes, seeds: nodes.map(addr).join(','), restart, stop: () => stopAll(nodes) };
 }
 
 /**
