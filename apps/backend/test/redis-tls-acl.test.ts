@@ -105,6 +105,19 @@ describeTls('Redis over TLS with an ACL user', () => {
     expect((await request(app.url!).get('/health/ready')).status).toBe(200);
   });
 
+  it.each([
+    ['a wrong password', 'jobs:wrong'],
+    ['an unknown user', 'nobody:s3cret'],
+    ['no credentials (the default user is off)', ''],
+  ])('refuses to start with %s, naming the variables to fix', async (_, credentials) => {
+    const url = `rediss://${credentials ? `${credentials}@` : ''}localhost:${port}`;
+    const started = Date.now();
+    await expect(start({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca, APP_ROLE: 'all' })).rejects.toThrow(
+      /Redis refused this deployment's credentials \((WRONGPASS|NOAUTH)[^)]*\): check REDIS_URL, REDIS_USERNAME, REDIS_PASSWORD/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it.each<[string, (port: number, ca: string) => Record<string, string>]>([
     ['no CA for the self-signed certificate', (p) => ({ REDIS_URL: `rediss://jobs:s3cret@localhost:${p}` })],
     ['plain TCP to a TLS port', (p) => ({ REDIS_URL: `redis://jobs:s3cret@localhost:${p}` })],

@@ -16,6 +16,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import express from 'express';
 import { dirname } from 'node:path';
 import { DOCS_ASSETS_ROUTE, DOCS_ROUTE } from './openapi/docs.controller';
+import { probeRedis } from '../modules/redis/redis-startup-probe';
 
 export interface RunningApp {
   context: INestApplicationContext;
@@ -30,6 +31,9 @@ export interface RunningApp {
  * application context with workers and no HTTP server (`worker`).
  */
 export async function startApp(config: AppConfig, extra: AppModuleExtras = {}): Promise<RunningApp> {
+  // Credentials Redis refuses stop the start here, with the variables to fix; a Redis that is away does not.
+  const redis = await probeRedis(config);
+  if (!redis.reachable) new Logger('Bootstrap').warn(`Redis does not answer (${redis.reason}): starting; jobs answer 503 until it does`);
   const module = AppModule.forRole(config, extra);
   // Logs go through pino (LoggingModule) from the first line; LOG_LEVEL filters there.
   if (config.role === 'worker') {

@@ -1,7 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { withTimeout } from '../jobs/jobs.errors';
 import { ScheduleReconcilerService } from './schedule-reconciler.service';
 
 const RETRY_MS = [1_000, 5_000, 15_000, 30_000];
+/** How long the start waits for the first pass: a queue call waits for Redis however long it is away. */
+const BOOT_WAIT_MS = 5_000;
 
 /**
  * Reconciles every tenant's schedulers when a process that consumes the scheduled queue starts.
@@ -17,8 +20,11 @@ export class TenantSchedulesScheduler implements OnApplicationBootstrap, OnAppli
 
   constructor(private readonly reconciler: ScheduleReconcilerService) {}
 
+  /** Reconciled before the process is ready; with Redis away the start goes on, and it completes once Redis answers. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.attempt(0);
+    await withTimeout(this.attempt(0), BOOT_WAIT_MS, () => new Error(`not done within ${BOOT_WAIT_MS} ms`)).catch((err: Error) =>
+      this.logger.warn(`tenant schedules: reconcile ${err.message} (Redis away?): starting; it completes once Redis answers`),
+    );
   }
 
   onApplicationShutdown(): void {
