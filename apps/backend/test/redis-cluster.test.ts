@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import request from 'supertest';
 import { JobsService } from '../src/modules/jobs/jobs.service';
-import { waitForReplicas } from '../src/modules/jobs/replica-wait';
+import { ReplicaWaiter } from '../src/modules/jobs/replica-wait';
 import { keySlot } from '../src/modules/redis/key-slot';
 import { RedisConnectionFactory } from '../src/modules/redis/redis-connection.factory';
 import { WORK_QUEUES } from '../src/modules/jobs/types';
@@ -119,7 +119,8 @@ const alone = process.env.TEST_REDIS_CLUSTER_ALONE === '1';
     expect(`${node.options.host}:${node.options.port}`).toBe(await ownerOf(await slotOf(queue.keys.id)));
     // Each master has one replica: WAIT on the right connection answers 1 after the add.
     await jobs.enqueue('email', 'send-email', { organizationId: 'org-cluster', ...emailPayload }, { priority: 'high' });
-    expect(await waitForReplicas(app.context.get(RedisConnectionFactory).producer(), queue.keys.id, 1, 2_000)).toBe(1);
+    const wait = await new ReplicaWaiter(1, 2_000).afterWrite(app.context.get(RedisConnectionFactory).producer(), queue.keys.id);
+    expect(wait).toMatchObject({ acked: 1, short: false });
   });
 
   // Why the tags: BullMQ's scripts take several keys of a queue at once.

@@ -28,7 +28,7 @@ import {
   tierOfPriority,
 } from './fairness/fair-order';
 import { TenantWeights } from './fairness/tenant-weights';
-import { waitForReplicas } from './replica-wait';
+import { ReplicaWaiter, SHORT_OF_REPLICAS_PAUSE_MS } from './replica-wait';
 
 export { idempotentJobId } from './idempotency';
 
@@ -116,6 +116,7 @@ export class JobsService implements OnApplicationShutdown {
   private readonly pendingBudget = new PendingCapBudget(500);
   private readonly queues: Record<WorkQueueName, Queue>;
   private readonly producer: RedisClient;
+  private readonly replicaWaiter: ReplicaWaiter;
 
   /**
    * Producer queues of their own, on the fail-fast producer connection (workers and the dashboard
@@ -130,6 +131,7 @@ export class JobsService implements OnApplicationShutdown {
   ) {
     const connection = redis.producer();
     this.producer = connection;
+    this.replicaWaiter = new ReplicaWaiter(config.redis.waitAfterEnqueue.replicas, config.redis.waitAfterEnqueue.timeoutMs);
     const open = (name: WorkQueueName) =>
       new Queue(name, {
         connection,
@@ -237,9 +239,16 @@ export class JobsService implements OnApplicationShutdown {
     const { replicas, timeoutMs } = this.config.redis.waitAfterEnqueue;
     if (replicas === 0) return;
     try {
-      const acked = await waitForReplicas(this.producer, this.queues[queue].keys.id, replicas, timeoutMs);
-      if (acked < replicas)
-        this.logger.warn(`${queue} job ${id} (High) stored; ${acked} of ${replicas} replica(s) had it within ${timeoutMs} ms`);
+      const wait = await this.replicaWaiter.afterWrite(this.producer, this.queues[queue].keys.id);
+      if ('skipped' in wait) return;
+      if (wait.firstShort) {
+        this.logger.warn(
+          `${queue} job ${id} (High) stored; ${wait.acked} of ${replicas} replica(s) had it within ${timeoutMs} ms: ` +
+            `its Redis node is short of replicas, High jobs there are answered without WAIT for ${SHORT_OF_REPLICAS_PAUSE_MS} ms at a time until it has them`,
+        );
+      } else if (wait.recovered) {
+        this.logger.log(`${queue}: its Redis node has ${wait.acked} replica(s) again; High jobs wait for them`);
+      }
     } catch (err) {
       this.logger.warn(`${queue} job ${id} (High) stored; WAIT failed: ${(err as Error).message}`);
     }
