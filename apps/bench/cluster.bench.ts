@@ -15,7 +15,7 @@ import { appEnv, emailPayload } from './lib/env';
 import { benchSealer } from './lib/sealer';
 import { fmt, fmtSummary, pairedRatios, summarize } from './lib/stats';
 
-const TOPOLOGIES = ['standalone', 'replicated', 'cluster'] as const;
+const TOPOLOGIES = ['standalone', 'replicated', 'cluster', 'cluster-replicated'] as const;
 type Topology = (typeof TOPOLOGIES)[number];
 const CONCURRENCY = 10;
 const ORG = 'org-bench';
@@ -35,25 +35,35 @@ interface Counter {
 
 /**
  * Ours (the worker role, no-op email processor, sealed payloads) on one Redis server, on one with a
- * replica, and on a local
- * Redis Cluster of 3 masters and 3 replicas, in the same run: one worker process each at
- * concurrency 10, the same jobs added under the queue's hash-tagged prefix. Runs go A B C C B A.
+ * replica, on a local Redis Cluster of 3 masters, and on one of 3 masters with a replica each, in the
+ * same run: one worker process each at concurrency 10, the same jobs added under the queue's
+ * hash-tagged prefix. Runs go A B C D D C B A. Cluster is compared with one server at equal
+ * replication (none, or a replica each).
  */
 export const clusterBench: Benchmark<ClusterResult> = {
   name: 'cluster',
   title: '11. Throughput on Redis Cluster against one server',
   async run(ctx: BenchContext): Promise<ClusterResult> {
     const dir = mkdtempSync(join(tmpdir(), 'ethico-bench-cluster-'));
-    const cluster = await startRedisCluster({ dir });
+    // 3 masters without replicas against one server; 3 masters with a replica each against one server with a replica:
+    // on one machine a replica's work takes CPU from the server and the worker, so each pair replicates alike.
+    const cluster = await startRedisCluster({ dir: join(dir, 'cluster'), replicas: 0 });
+    const clusterReplicated = await startRedisCluster({ dir: join(dir, 'cluster-replicated') });
     // One server with a replica attached: what replication alone costs, apart from Cluster.
     const primary = await startRedisServer({ dir: join(dir, 'primary'), args: ['--repl-diskless-sync-delay', '0'] });
     const replica = await startRedisServer({ dir: join(dir, 'replica'), args: ['--replicaof', primary.host, String(primary.port)] });
     const sealing = benchSealer(ctx.servers);
-    const seeds = cluster.nodes.map((n) => ({ host: n.host, port: n.port }));
+    const seeds = (c: typeof cluster) => c.nodes.map((n) => ({ host: n.host, port: n.port }));
     const env: Record<Topology, RawEnv> = {
       standalone: { QUEUE_PREFIX: 'b-one' },
       replicated: { QUEUE_PREFIX: 'b-rep', REDIS_HOST: primary.host, REDIS_PORT: String(primary.port) },
       cluster: { QUEUE_PREFIX: 'b-cluster', REDIS_HOST: undefined, REDIS_PORT: undefined, REDIS_CLUSTER_NODES: cluster.seeds },
+      'cluster-replicated': {
+        QUEUE_PREFIX: 'b-cluster-rep',
+        REDIS_HOST: undefined,
+        REDIS_PORT: undefined,
+        REDIS_CLUSTER_NODES: clusterReplicated.seeds,
+      },
     };
     const queues: Record<Topology, Queue> = {
       standalone: new Queue('email', {
@@ -67,8 +77,13 @@ export const clusterBench: Benchmark<ClusterResult> = {
         defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE),
       }),
       cluster: new Queue('email', {
-        connection: new Cluster(seeds, { redisOptions: { maxRetriesPerRequest: null } }),
+        connection: new Cluster(seeds(cluster), { redisOptions: { maxRetriesPerRequest: null } }),
         prefix: queuePrefix('b-cluster', 'email'),
+        defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE),
+      }),
+      'cluster-replicated': new Queue('email', {
+        connection: new Cluster(seeds(clusterReplicated), { redisOptions: { maxRetriesPerRequest: null } }),
+        prefix: queuePrefix('b-cluster-rep', 'email'),
         defaultJobOptions: bullDefaultJobOptions(EMAIL_QUEUE),
       }),
     };
@@ -108,10 +123,10 @@ export const clusterBench: Benchmark<ClusterResult> = {
       const jobs = ctx.quick ? 1_000 : 5_000;
       // Warm-up, not recorded: JIT, connections, the data-key cache.
       for (const t of TOPOLOGIES) await measure(t, jobs);
-      const rates: Record<Topology, number[]> = { standalone: [], replicated: [], cluster: [] };
+      const rates: Record<Topology, number[]> = { standalone: [], replicated: [], cluster: [], 'cluster-replicated': [] };
       for (let r = 0; r < ctx.rounds; r++) {
-        const order: Topology[] = r % 2 ? ['cluster', 'replicated', 'standalone'] : ['standalone', 'replicated', 'cluster'];
-        const runs: Record<Topology, number[]> = { standalone: [], replicated: [], cluster: [] };
+        const order: Topology[] = r % 2 ? [...TOPOLOGIES].reverse() : [...TOPOLOGIES];
+        const runs: Record<Topology, number[]> = { standalone: [], replicated: [], cluster: [], 'cluster-replicated': [] };
         for (const t of [...order, ...[...order].reverse()]) {
           runs[t].push(await measure(t, jobs));
           await sleep(200);
@@ -124,36 +139,38 @@ export const clusterBench: Benchmark<ClusterResult> = {
       await Promise.all(Object.values(children).map((c) => c.stop()));
       await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
       await (queues.cluster.opts.connection as Cluster).quit().catch(() => undefined);
+      await (queues['cluster-replicated'].opts.connection as Cluster).quit().catch(() => undefined);
       await sealing.close();
       await cluster.stop();
+      await clusterReplicated.stop();
       await replica.stop();
       await primary.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },
   render(result) {
-    const ratio = summarize(pairedRatios(result.rates.cluster, result.rates.standalone));
+    const ratio = (a: Topology, b: Topology) => fmtSummary(summarize(pairedRatios(result.rates[a], result.rates[b])));
     return [
-      `Ours (worker role, no-op email processor, sealed payloads), one worker process at concurrency ${result.concurrency}, ${result.jobs} jobs a run, on one Redis server, on one server with a replica attached, and on a local Redis Cluster (3 masters, 3 replicas, the system's redis-server) started by the benchmark, all on this machine. They run A B C C B A per round; a round's figure is the mean of its two runs.`,
+      `Ours (worker role, no-op email processor, sealed payloads), one worker process at concurrency ${result.concurrency}, ${result.jobs} jobs a run, on one Redis server, on one with a replica attached, on a local Redis Cluster of 3 masters, and on one of 3 masters with a replica each (the system's redis-server), all started by the benchmark on this machine. They run in a row and back (A B C D D C B A) per round; a round's figure is the mean of its two runs.`,
       '',
       '| topology | jobs/s (median, min–max) |',
       '|---|---|',
       `| one server | ${fmtSummary(summarize(result.rates.standalone))} |`,
       `| one server with a replica | ${fmtSummary(summarize(result.rates.replicated))} |`,
-      `| Cluster | ${fmtSummary(summarize(result.rates.cluster))} |`,
+      `| Cluster, 3 masters | ${fmtSummary(summarize(result.rates.cluster))} |`,
+      `| Cluster, 3 masters with a replica each | ${fmtSummary(summarize(result.rates['cluster-replicated']))} |`,
       '',
-      `Cluster / one server, paired by round: ${fmtSummary(ratio)}. Cluster / one server with a replica: ${fmtSummary(summarize(pairedRatios(result.rates.cluster, result.rates.replicated)))}.`,
+      `Paired by round: Cluster / one server ${ratio('cluster', 'standalone')}; with replicas, Cluster / one server ${ratio('cluster-replicated', 'replicated')}; what a replica costs on this machine, one server with a replica / one server ${ratio('replicated', 'standalone')}. Each pair is compared at equal replication: on one machine a replica applying the primary's writes takes CPU from the primary and the worker, which on separate hosts it would not.`,
     ].join('\n');
   },
   headline(result): Headline[] {
-    const ratio = summarize(pairedRatios(result.rates.cluster, result.rates.standalone));
+    const pair = (figure: string, a: Topology, b: Topology): Headline => {
+      const ratio = summarize(pairedRatios(result.rates[a], result.rates[b]));
+      return { figure, value: fmtSummary(ratio), target: '≥ 0.9x', verdict: verdict(ratio.median >= 0.9) };
+    };
     return [
-      {
-        figure: `throughput on Redis Cluster / one server, c=${result.concurrency}`,
-        value: fmtSummary(ratio),
-        target: '≥ 0.9x',
-        verdict: verdict(ratio.median >= 0.9),
-      },
+      pair(`throughput on Redis Cluster / one server, c=${result.concurrency}`, 'cluster', 'standalone'),
+      pair(`throughput on Redis Cluster with replicas / one server with a replica, c=${result.concurrency}`, 'cluster-replicated', 'replicated'),
     ];
   },
 };

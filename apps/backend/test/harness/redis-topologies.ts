@@ -61,11 +61,13 @@ async function ask<T>(port: number, fn: (c: IORedis) => Promise<T>): Promise<T> 
 }
 
 /**
- * A local Redis Cluster from the system's redis-server: `masters` primaries with one replica each
- * (`redis-cli --cluster create --cluster-replicas 1`), ready when every node reports cluster_state:ok.
+ * A local Redis Cluster from the system's redis-server: `masters` primaries with `replicas` replicas
+ * each (default 1: `redis-cli --cluster create --cluster-replicas 1`), ready when every node reports
+ * cluster_state:ok.
  */
-export async function startRedisCluster(opts: { dir: string; masters?: number }): Promise<RunningCluster> {
-  const count = (opts.masters ?? 3) * 2;
+export async function startRedisCluster(opts: { dir: string; masters?: number; replicas?: number }): Promise<RunningCluster> {
+  const replicas = opts.replicas ?? 1;
+  const count = (opts.masters ?? 3) * (1 + replicas);
   const cli = findBinary('redis-cli');
   if (!cli) throw new Error('redis-cli not found: it creates the cluster (apt-get install redis-tools)');
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
@@ -85,7 +87,7 @@ export async function startRedisCluster(opts: { dir: string; masters?: number })
     });
   const nodes = await Promise.all(ports.map(startNode));
   try {
-    await run(cli, ['--cluster', 'create', ...nodes.map(addr), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
+    await run(cli, ['--cluster', 'create', ...nodes.map(addr), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
     await waitFor(
       async () => {
         const infos = await Promise.all(nodes.map((n) => ask(n.port, (c) => c.cluster('INFO')).catch(() => '')));
