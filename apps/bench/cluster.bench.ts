@@ -170,7 +170,11 @@ export const clusterBench: Benchmark<ClusterResult> = {
     };
     return [
       pair(`throughput on Redis Cluster / one server, c=${result.concurrency}`, 'cluster', 'standalone'),
-      pair(`throughput on Redis Cluster with replicas / one server with a replica, c=${result.concurrency}`, 'cluster-replicated', 'replicated'),
+      pair(
+        `throughput on Redis Cluster with replicas / one server with a replica, c=${result.concurrency}`,
+        'cluster-replicated',
+        'replicated',
+      ),
     ];
   },
 };

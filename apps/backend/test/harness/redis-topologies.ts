@@ -87,7 +87,9 @@ export async function startRedisCluster(opts: { dir: string; masters?: number; r
     });
   const nodes = await Promise.all(ports.map(startNode));
   try {
-    await run(cli, ['--cluster', 'create', ...nodes.map(addr), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
+    await run(cli, ['--cluster', 'create', ...nodes.map(addr), '--cluster-replicas', String(replicas), '--cluster-yes'], {
+      timeout: 30_000,
+    });
     await waitFor(
       async () => {
         const infos = await Promise.all(nodes.map((n) => ask(n.port, (c) => c.cluster('INFO')).catch(() => '')));
