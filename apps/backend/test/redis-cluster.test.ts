@@ -9,7 +9,7 @@ import { RedisConnectionFactory } from '../src/modules/redis/redis-connection.fa
 import { WORK_QUEUES } from '../src/modules/jobs/types';
 import { startTestApp, TestApp } from './harness/app';
 import { bearer } from './harness/http';
-import { RunningCluster, startRedisCluster } from './harness/redis-topologies';
+import { clusterEnv, RunningCluster, startRedisCluster } from './harness/redis-topologies';
 
 const emailPayload = {
   to: ['a@example.com'],
@@ -37,17 +37,12 @@ const alone = process.env.TEST_REDIS_CLUSTER_ALONE === '1';
       own = await startRedisCluster({ dir: join(process.env.TEST_TMP_DIR!, `cluster-${process.pid}`) });
       seeds = own.seeds;
     }
-    const none = {
-      REDIS_HOST: undefined,
-      REDIS_PORT: undefined,
-      REDIS_PASSWORD: undefined,
-      REDIS_DB: undefined,
-      REDIS_SENTINELS: undefined,
-      REDIS_SENTINEL_NAME: undefined,
-    };
-    app = await startTestApp({ ...none, APP_ROLE: 'api', REDIS_CLUSTER_NODES: seeds });
+    app = await startTestApp(clusterEnv(seeds, { APP_ROLE: 'api' }));
     jobs = app.context.get(JobsService, { strict: false });
     client = new Cluster(seeds.split(',').map((s) => ({ host: s.split(':')[0], port: Number(s.split(':')[1]) })));
+    // Asked before its 'ready', this client failed the first test's first command one run in three
+    // ("Connection is closed"); it is asked once it is ready.
+    await new Promise((resolve) => client.once('ready', resolve));
   });
   afterAll(async () => {
     await app?.close();

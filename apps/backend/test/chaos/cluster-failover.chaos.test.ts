@@ -1,11 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import IORedis from 'ioredis';
 import type { RawEnv } from '../../src/config/configuration';
 import { queuePrefix } from '../../src/modules/jobs/queues/queue-prefix';
 import { testConfig } from '../harness/config';
-import { NODE_TIMEOUT_MS, RunningCluster, startRedisCluster } from '../harness/redis-topologies';
+import { ask, clusterEnv, NODE_TIMEOUT_MS, RunningCluster, startRedisCluster } from '../harness/redis-topologies';
 import { eventually } from '../harness/wait';
 import { Cluster, emailBody } from './cluster';
 import { finishedRuns, ledger, pendingCount } from './ledger';
@@ -22,28 +21,7 @@ const percentile = (xs: number[], p: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : 0;
 
 /** The deployment on the Cluster: the addresses of the harness's own Redis left out. */
-const onCluster = (cluster: RunningCluster, extra: RawEnv = {}): RawEnv => ({
-  REDIS_HOST: undefined,
-  REDIS_PORT: undefined,
-  REDIS_PASSWORD: undefined,
-  REDIS_DB: undefined,
-  REDIS_SENTINELS: undefined,
-  REDIS_SENTINEL_NAME: undefined,
-  REDIS_CLUSTER_NODES: cluster.seeds,
-  ...extra,
-});
-
-/** One question to one node, on a connection of its own that fails at once when the node is away. */
-async function askNode<T>(port: number, fn: (c: IORedis) => Promise<T>): Promise<T> {
-  const c = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    return await fn(c);
-  } finally {
-    c.disconnect();
-  }
-}
+const onCluster = (cluster: RunningCluster, extra: RawEnv = {}): RawEnv => clusterEnv(cluster.seeds, extra);
 
 /** RESP2 answers of CLUSTER SHARDS are flat [name, value, ...] lists. */
 const fields = (flat: unknown[]): Record<string, unknown> =>
@@ -56,7 +34,7 @@ interface Shard {
 
 /** The shard (master and replicas) serving `slot`, from CLUSTER SHARDS. */
 async function shardOf(port: number, slot: number): Promise<Shard> {
-  const shards = (await askNode(port, (c) => c.call('CLUSTER', 'SHARDS'))) as unknown[][];
+  const shards = (await ask(port, (c) => c.call('CLUSTER', 'SHARDS'))) as unknown[][];
   for (const raw of shards) {
     const shard = fields(raw);
     const ranges = shard.slots as number[];
@@ -77,7 +55,7 @@ async function shardOf(port: number, slot: number): Promise<Shard> {
  * flagged as failing. Lines: `<id> <ip:port@cport> <flags> <master-id> <ping> <pong> <epoch> <link> <slots...>`.
  */
 async function ownerIn(port: number, slot: number): Promise<string | undefined> {
-  const text = (await askNode(port, (c) => c.call('CLUSTER', 'NODES'))) as string;
+  const text = (await ask(port, (c) => c.call('CLUSTER', 'NODES'))) as string;
   for (const line of text.split('\n').filter(Boolean)) {
     const [id, , flags, , , , , , ...slots] = line.split(' ');
     const owns = slots
@@ -110,7 +88,7 @@ describe('chaos: Redis Cluster failover', () => {
 
   /** Whether the master at `port` has `count` replicas online (streaming, not syncing). */
   async function replicasOnline(port: number, count: number): Promise<boolean> {
-    const info = await askNode(port, (c) => c.info('replication'));
+    const info = await ask(port, (c) => c.info('replication'));
     return (info.match(/^slave\d+:.*state=online/gm) ?? []).length >= count;
   }
 
@@ -125,7 +103,7 @@ describe('chaos: Redis Cluster failover', () => {
     deployments.push(c);
     // Every key of the email queue carries the hash tag {email}: one slot, one shard.
     const prefix = queuePrefix(testConfig(c.env).queue.prefix, 'email');
-    const slot = (await askNode(cl.nodes[0].port, (r) => r.call('CLUSTER', 'KEYSLOT', `${prefix}:email:id`))) as number;
+    const slot = (await ask(cl.nodes[0].port, (r) => r.call('CLUSTER', 'KEYSLOT', `${prefix}:email:id`))) as number;
     // Right after the cluster forms, a node may not have heard of every replica yet (gossip).
     const shard = await eventually(async () => {
       const s = await shardOf(cl.nodes[0].port, slot);

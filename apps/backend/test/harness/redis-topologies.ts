@@ -49,7 +49,8 @@ async function stopAll(servers: RunningRedis[]): Promise<void> {
   await Promise.all(servers.map((s) => s.stop()));
 }
 
-async function ask<T>(port: number, fn: (c: IORedis) => Promise<T>): Promise<T> {
+/** One question to one node, on a connection of its own that fails at once when the node is away. */
+export async function ask<T>(port: number, fn: (c: IORedis) => Promise<T>): Promise<T> {
   const c = new IORedis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
   c.on('error', () => undefined);
   try {
@@ -178,3 +179,15 @@ export async function startRedisSentinels(opts: {
     throw err;
   }
 }
+
+/** A deployment's environment on a Cluster: the addresses of the harness's own Redis left out. */
+export const clusterEnv = (seeds: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
+  REDIS_HOST: undefined,
+  REDIS_PORT: undefined,
+  REDIS_PASSWORD: undefined,
+  REDIS_DB: undefined,
+  REDIS_SENTINELS: undefined,
+  REDIS_SENTINEL_NAME: undefined,
+  REDIS_CLUSTER_NODES: seeds,
+  ...extra,
+});

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '../../config/configuration';
 import { InjectConfig } from '../../config/app-config.module';
-import { withTimeout } from '../jobs/jobs.errors';
+import { StartupTask } from '../jobs/runtime/startup-task';
 import { JobsService } from '../jobs/jobs.service';
 import { EMAIL_QUEUE_NAME } from '../jobs/queues/email.queue';
 import { JobData, SYSTEM_ORGANIZATION_ID } from '../jobs/types';
@@ -17,15 +17,10 @@ export const DEAD_LETTER_DIGEST_JOB = 'dlq-digest' as const;
  * OPS_ALERT_EMAIL nobody would receive the digest, so the scheduler is removed.
  * Provided only where the email queue is consumed (EmailConsumerModule).
  */
-/** How long the start waits for the schedule: a queue call waits for Redis however long it is away. */
-const BOOT_WAIT_MS = 5_000;
-const RETRY_MS = [1_000, 5_000, 30_000];
-
 @Injectable()
 export class DeadLetterDigestScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DeadLetterDigest');
-  private retry?: NodeJS.Timeout;
-  private stopped = false;
+  private readonly task = new StartupTask('set the dead-letter digest schedule', () => this.apply(), this.logger);
 
   constructor(
     private readonly jobs: JobsService,
@@ -33,27 +28,12 @@ export class DeadLetterDigestScheduler implements OnApplicationBootstrap, OnAppl
   ) {}
 
   /** Set before the process is ready; with Redis away the start goes on, and the schedule is set once it answers. */
-  async onApplicationBootstrap(): Promise<void> {
-    await withTimeout(this.attempt(0), BOOT_WAIT_MS, () => new Error(`not set within ${BOOT_WAIT_MS} ms`)).catch((err: Error) =>
-      this.logger.warn(`dead-letter digest schedule ${err.message} (Redis away?): starting; it is set once Redis answers`),
-    );
+  onApplicationBootstrap(): Promise<void> {
+    return this.task.start();
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
-  }
-
-  private async attempt(n: number): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.apply();
-    } catch (err) {
-      const delay = RETRY_MS[Math.min(n, RETRY_MS.length - 1)];
-      this.logger.error(`could not set the dead-letter digest schedule (retrying in ${delay} ms): ${(err as Error).message}`);
-      this.retry = setTimeout(() => void this.attempt(n + 1), delay);
-      this.retry.unref();
-    }
+    this.task.stop();
   }
 
   private async apply(): Promise<void> {
