@@ -8,7 +8,8 @@ import { ask, clusterEnv, NODE_TIMEOUT_MS, RunningCluster, startRedisCluster } f
 import { eventually } from '../harness/wait';
 import { Cluster, emailBody } from './cluster';
 import { finishedRuns, ledger, pendingCount } from './ledger';
-import { enqueueMany, post, unexpectedStatuses } from './load';
+import { enqueueMany, post } from './load';
+import { expectAccountedFor, percentile } from './failover';
 import { record } from './report';
 import { scale } from './scale';
 
@@ -17,8 +18,6 @@ jest.setTimeout(scale(180_000, 1_200_000));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** With WAIT, how long the promoted master goes without a replica before the killed node returns. */
 const NO_REPLICA_MS = scale(5_000, 15_000);
-const percentile = (xs: number[], p: number) =>
-  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : 0;
 
 /** The deployment on the Cluster: the addresses of the harness's own Redis left out. */
 const onCluster = (cluster: RunningCluster, extra: RawEnv = {}): RawEnv => clusterEnv(cluster.seeds, extra);
@@ -238,28 +237,25 @@ describe('chaos: Redis Cluster failover', () => {
   }
 
   it('resumes within 5 s of the promotion and counts the acknowledged writes the failover lost', async () => {
-    const { c, load, result, figures } = await killEmailMasterUnderLoad(false);
-    record('redis-cluster-failover', figures);
-    expect(unexpectedStatuses(load.statuses)).toEqual([]);
-    expect(figures.firstRunAfterPromotionMs).toBeLessThan(5_000);
-    expect(figures.resumeAfterPromotionMs).toBeLessThan(5_000);
-    // Lost writes are measured, not hidden: every accepted job is finished, dead-lettered or counted lost.
-    expect(load.accepted).toHaveLength(figures.total);
-    expect(result.completed + result.deadLettered + result.lost.length).toBe(load.accepted.length + 1);
-    expect(c.workers.every((w) => w.process.exitCode === null)).toBe(true);
+    const run = await killEmailMasterUnderLoad(false);
+    record('redis-cluster-failover', run.figures);
+    expectAccountedFor(run);
+    expect(run.figures.firstRunAfterPromotionMs).toBeLessThan(5_000);
+    expect(run.figures.resumeAfterPromotionMs).toBeLessThan(5_000);
   });
 
-  // The promoted master has no replica until the killed node returns: every High-tier WAIT runs to
-  // its timeout, and as WAIT blocks the connection it is sent on (the producer's one connection to
-  // that master), every enqueue to that master waits behind it. The workers are not held up (their
-  // own connections): asserted. The probe's end-to-end time includes the API's wait: recorded.
+  // The promoted master has no replica until the killed node returns: a High-tier WAIT there runs to
+  // its timeout, and WAIT blocks the connection it is sent on (the producer's one connection to that
+  // master). After one short answer the API stops asking that node for a while (ReplicaWaiter), so
+  // enqueues are not held up behind WAITs: asserted (before that pause they fell from about 200/s to
+  // 5/s). The workers are not held up either (their own connections).
   it('with WAIT after each High-tier enqueue (REDIS_WAIT_REPLICAS=1)', async () => {
-    const { c, load, result, figures } = await killEmailMasterUnderLoad(true);
-    record('redis-cluster-failover-wait', figures);
-    expect(unexpectedStatuses(load.statuses)).toEqual([]);
-    expect(figures.firstRunAfterPromotionMs).toBeLessThan(5_000);
-    expect(load.accepted).toHaveLength(figures.total);
-    expect(result.completed + result.deadLettered + result.lost.length).toBe(load.accepted.length + 1);
-    expect(c.workers.every((w) => w.process.exitCode === null)).toBe(true);
+    const run = await killEmailMasterUnderLoad(true);
+    record('redis-cluster-failover-wait', run.figures);
+    expectAccountedFor(run);
+    expect(run.figures.firstRunAfterPromotionMs).toBeLessThan(5_000);
+    const f = run.figures;
+    if (!('enqueuesPerSecondWithoutReplica' in f)) throw new Error('a run with WAIT records its enqueue rate without a replica');
+    expect(f.enqueuesPerSecondWithoutReplica).toBeGreaterThan(0.25 * f.enqueuesPerSecondBeforeKill);
   });
 });

@@ -6,14 +6,13 @@ import { eventually } from '../harness/wait';
 import { Cluster, emailBody } from './cluster';
 import { finishedRuns, ledger, pendingCount } from './ledger';
 import { enqueueMany, post, unexpectedStatuses } from './load';
+import { percentile } from './failover';
 import { record } from './report';
 import { scale } from './scale';
 
 jest.setTimeout(scale(180_000, 1_200_000));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (xs: number[], p: number) =>
-  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : 0;
 
 describe('chaos: Redis', () => {
   let redis: RunningRedis | undefined;
