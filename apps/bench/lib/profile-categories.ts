@@ -6,6 +6,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** node:crypto's native cipher frames (no script URL): the context, its key schedule, the data, the tag. */
+const CRYPTO_NATIVES = new Set(['CipherBase', 'initiv', 'update', 'final', 'setAAD', 'setAuthTag', 'getAuthTag']);
+
 /** Where a worker's main-thread time goes, by what the code is for; first match wins. */
 const CATEGORIES: [string, (fn: string, url: string) => boolean][] = [
   ['idle', (fn) => fn === '(idle)'],
@@ -15,6 +18,10 @@ const CATEGORIES: [string, (fn: string, url: string) => boolean][] = [
   [
     'payload validation (zod, registry, email templates)',
     (_, url) => /\/zod\/|payload-validation|job-payload|job-registry|email\/templates/.test(url),
+  ],
+  [
+    'payload sealing (AES-256-GCM, node:crypto)',
+    (fn, url) => /jobs\/sealing\/|node:internal\/crypto/.test(url) || (url === '' && CRYPTO_NATIVES.has(fn)),
   ],
   ['AsyncLocalStorage (promise hooks)', (_, url) => /async_hooks/.test(url)],
   ['logging (pino, job log fields)', (_, url) => /\/pino\/|@pinojs|nestjs-pino|modules\/logging/.test(url)],
