@@ -1,3 +1,6 @@
+/** Budgets kept at most: one per tenant and queue written to recently. */
+const MAX_KEYS = 10_000;
+
 /**
  * Local admissions against a tenant's pending cap, so that a case write far below the cap does not
  * ask Redis for the tenant's pending count (one script per queue) while it holds its case-number lock.
@@ -8,8 +11,6 @@
  * directly (checked atomically in Redis) meanwhile can take a tenant past its cap by at most what its
  * staged writes add in `ttlMs`. A small cap (room under 4 jobs per write) is always counted exactly.
  */
-const MAX_KEYS = 10_000;
-
 export class PendingCapBudget {
   private readonly budgets = new Map<string, { left: number; until: number }>();
 
@@ -33,7 +34,7 @@ export class PendingCapBudget {
       this.budgets.delete(key);
       return;
     }
-    // Bounded: one entry per tenant and queue written to recently; older ones go first.
+    // Bounded (MAX_KEYS): expired budgets go first, then the oldest.
     if (this.budgets.size >= MAX_KEYS) {
       for (const [k, b] of this.budgets) if (b.until <= this.now()) this.budgets.delete(k);
       if (this.budgets.size >= MAX_KEYS) this.budgets.delete(this.budgets.keys().next().value!);
