@@ -229,10 +229,8 @@ describe('payloads sealed at rest (private Redis with appendonly yes)', () => {
     expect(lines).toEqual([`destroyed data key(s) v1 of ${victim}`, expect.stringMatching(/^announced to 1 running process/)]);
 
     const queue = jobs.queue('indexing');
-    const failed = await eventually(async () => {
-      const j = await queue.getJob(doomed.id);
-      return (await j?.getState()) === 'failed' && j;
-    }, 15_000);
+    // The state first, then the job: a job read before it failed would show the attempt not yet counted.
+    const failed = await eventually(async () => (await queue.getJobState(doomed.id)) === 'failed' && queue.getJob(doomed.id), 15_000);
     expect(failed.attemptsMade).toBe(1);
     expect(failed.failedReason).toMatch(/^payload key destroyed for organization org-victim-/);
     const entry = await eventually(

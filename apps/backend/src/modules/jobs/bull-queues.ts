@@ -1,7 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
+import { QUEUES } from './queues';
+import { bullConnectionsOf, dropErrorsNobodyHears } from './runtime/unheard-connection-errors';
 import type { QueueName } from './types';
 
 /**
@@ -9,8 +11,13 @@ import type { QueueName } from './types';
  * suits workers and bookkeeping; request paths use JobsService, whose producer connection fails fast.
  */
 @Injectable()
-export class BullQueues {
+export class BullQueues implements OnModuleInit {
   constructor(private readonly moduleRef: ModuleRef) {}
+
+  /** A queue closed at shutdown while its connection is still connecting must not end the process. */
+  onModuleInit(): void {
+    for (const { name } of QUEUES) for (const c of bullConnectionsOf(this.get(name))) dropErrorsNobodyHears(c);
+  }
 
   get(name: QueueName): Queue {
     return this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
