@@ -35,6 +35,27 @@ describe('ReplicaWaiter on a node without replicas', () => {
     expect(await waitCalls()).toBe(before + 2);
   });
 
+  it('sends one WAIT at a time to a node: concurrent writes share the next one, and one of them reports it', async () => {
+    const waiter = new ReplicaWaiter(1, 150, () => now);
+    const before = await waitCalls();
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 16 }, () => waiter.afterWrite(redis, 'replica-wait:test')));
+    // The first WAIT runs to its timeout and answers short; the writes that joined the next round
+    // are then within the pause: skipped, not queued behind fifteen more timeouts.
+    expect(Date.now() - started).toBeLessThan(16 * 150);
+    expect(await waitCalls()).toBe(before + 1);
+    expect(answers[0]).toEqual({ acked: 0, short: true, firstShort: true, recovered: false });
+    expect(answers.slice(1)).toEqual(Array(15).fill({ skipped: true }));
+  });
+
+  it('shares one WAIT among the writes made while another is in flight, once per round', async () => {
+    const waiter = new ReplicaWaiter(0, 150, () => now);
+    const before = await waitCalls();
+    const answers = await Promise.all(Array.from({ length: 16 }, () => waiter.afterWrite(redis, 'replica-wait:test')));
+    expect(answers.every((a) => 'acked' in a && !a.short)).toBe(true);
+    expect(await waitCalls()).toBe(before + 2);
+  });
+
   it('asks every time while the node has the replicas asked for', async () => {
     const waiter = new ReplicaWaiter(0, 150, () => now);
     const before = await waitCalls();
