@@ -2,7 +2,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { JobsService } from '../src/modules/jobs/jobs.service';
 import { queuePrefix } from '../src/modules/jobs/queues/queue-prefix';
 import { CancellableWorker } from '../src/modules/jobs/runtime/cancellable.worker';
-import { TenantCaps, tenantCappedWorkerClass } from '../src/modules/jobs/runtime/tenant-caps.worker';
+import { onJobRuns, TenantCaps, tenantCappedWorkerClass } from '../src/modules/jobs/runtime/tenant-caps.worker';
 import { startTestApp, TestApp } from './harness/app';
 import { closeRedisClients, redisClient } from './harness/redis';
 import { eventually } from './harness/wait';
@@ -70,6 +70,9 @@ describe('per-tenant caps on workers', () => {
     await enqueue('org-small', 6);
     const runs: Run[] = [];
     const ws = workers({ concurrency: 2, perWindow: 0, windowMs: 60_000, retryMs: 20 }, 60, runs);
+    // The wait metric's event: once per job, at the start that ran it, not at those held back.
+    const ranAt = new Map<string, number[]>();
+    for (const w of ws) onJobRuns(w, (job) => ranAt.set(job.id!, [...(ranAt.get(job.id!) ?? []), job.processedOn!]));
     try {
       await eventually(async () => runs.length === 36, 30_000);
     } finally {
@@ -87,6 +90,7 @@ describe('per-tenant caps on workers', () => {
     // Held back is not an attempt: every job completed on its first attempt, some after several starts.
     expect(completed.every((j) => j.attemptsMade === 1)).toBe(true);
     expect(completed.some((j) => j.attemptsStarted > 1)).toBe(true);
+    expect(completed.every((j) => ranAt.get(j.id!)?.length === 1 && ranAt.get(j.id!)![0] === j.processedOn)).toBe(true);
     // Every slot was given back.
     const redis = redisClient();
     expect(await redis.zcard(`${queuePrefix(app.config.queue.prefix, 'indexing')}:indexing:fair:running:org-big`)).toBe(0);

@@ -6,6 +6,7 @@ import { InjectConfig } from '../../../config/app-config.module';
 import type { WorkQueueName } from '../types/index';
 import { discoverWorkQueueWorkers } from '../runtime/discover-workers';
 import { onRateLimited } from '../runtime/rate-limit-noting.worker';
+import { onJobRuns } from '../runtime/tenant-caps.worker';
 import { jobLogFields } from '../../logging/job-log-fields';
 import { JobMetrics } from './job-metrics';
 
@@ -31,7 +32,7 @@ export class JobEventsListener implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     for (const worker of discoverWorkQueueWorkers(this.discovery)) {
       const queue = worker.name;
-      worker.on('active', (job: Job) => this.metrics.started(queue, job));
+      onJobRuns(worker, (job: Job) => this.metrics.started(queue, job));
       worker.on('completed', (job: Job) => this.onCompleted(queue, job));
       onRateLimited(worker, (source) => this.metrics.rateLimitHit(queue, source));
     }

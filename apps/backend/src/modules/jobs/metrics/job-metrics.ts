@@ -37,14 +37,14 @@ export class JobMetrics {
     const registers = [metrics.registry];
     this.wait = new FastHistogram(
       'ethico_job_wait_seconds',
-      'Time from enqueue (or the end of a requested delay) to the first attempt starting',
+      'Time from enqueue (or the end of a requested delay) to the first attempt running (time held back by a tenant cap included)',
       ['queue', 'name'],
       WAIT_BUCKETS,
       registers,
     );
     this.tenantWait = new FastHistogram(
       'ethico_tenant_job_wait_seconds',
-      'Time from enqueue to the first attempt starting, per tenant: the top FAIRNESS_METRICS_TOP_K by pending jobs, the rest as other',
+      'Time from enqueue to the first attempt running, per tenant (time held back by a cap included): the top FAIRNESS_METRICS_TOP_K by pending jobs, the rest as other',
       ['queue', 'tenant'],
       WAIT_BUCKETS,
       registers,
@@ -76,10 +76,13 @@ export class JobMetrics {
     });
   }
 
+  /**
+   * A job goes on to run (onJobRuns): its wait is observed on its first run only. A retry's wait is
+   * backoff; a job recovered after a stall ran before. Starts its tenant's cap held back
+   * (docs/fairness.md) are not runs: the run after them counts the time held back in the wait.
+   */
   started(queue: WorkQueueName, job: Job): void {
-    // Only the first start: a retry's wait is backoff, and a job held back by its tenant's cap
-    // (docs/fairness.md) or recovered after a stall starts again without a new attempt.
-    if (job.attemptsMade > 0 || job.attemptsStarted > 1 || !job.processedOn) return;
+    if (job.attemptsMade > 0 || job.stalledCounter > 0 || !job.processedOn) return;
     const readyAt = job.timestamp + (job.opts.delay ?? 0);
     const waited = seconds(job.processedOn - readyAt);
     this.wait.series(queue, jobLabel(queue, job)).observe(waited);

@@ -1,6 +1,18 @@
-import { DelayedError, Job } from 'bullmq';
+import { EventEmitter } from 'node:events';
+import { DelayedError, Job, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { CancellableWorker } from './cancellable.worker';
+
+const RUNS_EVENT = 'ethico:runs';
+
+/**
+ * A job goes on to run: BullMQ's 'active' also fires for a start the cap holds back, and a held-back
+ * job's later start is not its first. The wait metric listens here, so a job's wait includes the
+ * time its tenant's cap held it back.
+ */
+export function onJobRuns(worker: Worker, listener: (job: Job) => void): void {
+  EventEmitter.prototype.on.call(worker, RUNS_EVENT, listener);
+}
 
 /** A queue's per-tenant limits on its workers (docs/fairness.md); 0 for none. */
 export interface TenantCaps {
@@ -66,12 +78,17 @@ export function tenantCappedWorkerClass(
     protected override callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
       const organizationId = (job.data as { organizationId?: unknown } | undefined)?.organizationId;
       const caps = typeof organizationId === 'string' && job.id ? capsOf(this.name, organizationId) : null;
-      if (!caps) return super.callProcessJob(job, token, signal);
+      if (!caps) return this.runNow(job, token, signal);
       return this.callCapped(job, token, signal, caps, organizationId as string);
     }
 
+    private runNow(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
+      EventEmitter.prototype.emit.call(this, RUNS_EVENT, job);
+      return super.callProcessJob(job, token, signal);
+    }
+
     private async callCapped(job: Job, token: string, signal: AbortSignal | undefined, caps: TenantCaps, organizationId: string) {
-      if (!job.id) return super.callProcessJob(job, token, signal);
+      if (!job.id) return this.runNow(job, token, signal);
       const running = this.toKey(`fair:running:${organizationId}`);
       const client = (await this.client) as unknown as IORedis & { ethicoTenantAcquire?: (...args: string[]) => Promise<number> };
       if (!client.ethicoTenantAcquire) client.defineCommand('ethicoTenantAcquire', { numberOfKeys: 2, lua: ACQUIRE });
@@ -93,7 +110,7 @@ export function tenantCappedWorkerClass(
         throw new DelayedError(`organization ${organizationId} is at its cap on ${this.name}: waits ${wait} ms`);
       }
       try {
-        return await super.callProcessJob(job, token, signal);
+        return await this.runNow(job, token, signal);
       } finally {
         if (caps.concurrency > 0) await client.zrem(running, job.id).catch(() => undefined);
       }
