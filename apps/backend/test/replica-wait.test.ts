@@ -22,11 +22,9 @@ describe('ReplicaWaiter on a node without replicas', () => {
     expect(await waiter.afterWrite(redis, 'replica-wait:test')).toEqual({ acked: 0, short: true, firstShort: true, recovered: false });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
 
-    // Within the pause: no WAIT, so no enqueue queues behind a blocked connection.
+    // Within the pause: no WAIT (counted by Redis), so no enqueue queues behind a blocked connection.
     now += SHORT_OF_REPLICAS_PAUSE_MS - 1;
-    const skippedAt = Date.now();
     for (let i = 0; i < 20; i++) expect(await waiter.afterWrite(redis, 'replica-wait:test')).toEqual({ skipped: true });
-    expect(Date.now() - skippedAt).toBeLessThan(100);
     expect(await waitCalls()).toBe(before + 1);
 
     // After it: asked again (still short, already reported).
@@ -38,11 +36,9 @@ describe('ReplicaWaiter on a node without replicas', () => {
   it('sends one WAIT at a time to a node: concurrent writes share the next one, and one of them reports it', async () => {
     const waiter = new ReplicaWaiter(1, 150, () => now);
     const before = await waitCalls();
-    const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 16 }, () => waiter.afterWrite(redis, 'replica-wait:test')));
     // The first WAIT runs to its timeout and answers short; the writes that joined the next round
-    // are then within the pause: skipped, not queued behind fifteen more timeouts.
-    expect(Date.now() - started).toBeLessThan(16 * 150);
+    // are then within the pause: skipped, not queued behind fifteen more timeouts (counted by Redis).
     expect(await waitCalls()).toBe(before + 1);
     expect(answers[0]).toEqual({ acked: 0, short: true, firstShort: true, recovered: false });
     expect(answers.slice(1)).toEqual(Array(15).fill({ skipped: true }));
