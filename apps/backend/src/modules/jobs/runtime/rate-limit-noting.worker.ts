@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { Logger } from '@nestjs/common';
 import { Job, Processor, RATE_LIMIT_ERROR, RedisConnection, Worker, WorkerOptions } from 'bullmq';
 import { bullConnectionsOf, dropErrorsNobodyHears } from './unheard-connection-errors';
 
@@ -15,14 +14,11 @@ export function onRateLimited(worker: Worker, listener: (source: RateLimitSource
  * The Worker class @nestjs/bullmq instantiates (BullModule.workerClass, set by WorkersModule):
  * a BullMQ Worker that also tells when a queue gets rate limited, by a processor (a provider's 429)
  * or by the queue's limiter, for the metrics. Processors stay unaware.
- * Its 'error' events (a lost connection) are logged, BullMQ retries its loop by itself; an error of a
- * connection closed while still connecting is dropped (dropErrorsNobodyHears).
+ * An error of its connections once they are closed is dropped (dropErrorsNobodyHears).
  */
 export class RateLimitNotingWorker extends Worker {
   constructor(name: string, processor?: string | URL | null | Processor, opts?: WorkerOptions, connection?: typeof RedisConnection) {
     super(name, processor, opts, connection);
-    const logger = new Logger('Worker');
-    this.on('error', (err) => logger.warn(`worker ${name}: ${err.message}`));
     for (const c of bullConnectionsOf(this)) dropErrorsNobodyHears(c);
   }
 
